@@ -4,3 +4,10 @@
 the tests alike.
 """
 from __future__ import annotations
+
+from kpi.compiler import KpiQuery, QueryError
+from kpi.engine import compute
+from kpi.registry import METRICS
+from kpi.scope import Scope
+
+__all__ = ["compute", "KpiQuery", "QueryError", "METRICS", "Scope"]

@@ -60,4 +60,4 @@ def file_signature(path: str | Path) -> tuple[int, int, int] | None:
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     """The id of the latest accepted load; query caches are keyed by it."""
-    return int(con.sql("SELECT coalesce(max(load_id), 0) FROM load_log").fetchone()[0])
+    return int(con.execute("SELECT coalesce(max(load_id), 0) FROM load_log").fetchone()[0])

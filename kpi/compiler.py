@@ -1,0 +1,281 @@
+"""KpiQuery -> one SQL statement with bound parameters.
+
+Each source (a fact table read through one anchor) is aggregated once at the
+requested grain into the measures the query needs; the per-source results are
+stacked with UNION ALL BY NAME and regrouped, so a group that only one source has
+still gets every metric (counts 0, rates NULL). Values are always `$parameters`;
+identifiers come only from the registry's allow-lists.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Mapping, Sequence
+
+from kpi import registry
+from kpi.registry import GRAINS, SOURCES, Measure, Metric
+from kpi.scope import Scope
+
+
+class QueryError(ValueError):
+    """A query that cannot be answered as asked; the message names the culprit."""
+
+
+@dataclass(frozen=True)
+class SqlStatement:
+    sql: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class KpiQuery:
+    metrics: tuple[str, ...]
+    by: tuple[str, ...] = ()
+    grain: str | None = None
+    start: date | None = None
+    end: date | None = None
+    as_of: datetime | None = None
+    filters: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    window_days: float = 30
+    response_sla_hours: float = 24
+    complaint_sla_hours: float = 72
+    scope: Scope = field(default_factory=Scope.network)
+
+    @staticmethod
+    def build(
+        metrics: Sequence[str] | str,
+        by: Sequence[str] | str = (),
+        grain: str | None = None,
+        start: date | str | None = None,
+        end: date | str | None = None,
+        as_of: datetime | str | None = None,
+        filters: Mapping[str, Any] | None = None,
+        window_days: float = 30,
+        response_sla_hours: float = 24,
+        complaint_sla_hours: float = 72,
+        scope: Scope | None = None,
+    ) -> "KpiQuery":
+        """Check and normalise user input; every error names what is wrong."""
+        metric_ids = _as_tuple(metrics)
+        if not metric_ids:
+            raise QueryError("no metric asked for")
+        for metric_id in metric_ids:
+            if metric_id not in registry.METRICS:
+                raise QueryError(f"unknown metric {metric_id!r}; known metrics: {', '.join(registry.METRICS)}")
+        by_dims = _as_tuple(by)
+        filter_items = tuple((dim, _filter_values(dim, values)) for dim, values in (filters or {}).items())
+        for dim in by_dims + tuple(d for d, _ in filter_items):
+            if dim not in registry.ALL_DIMENSIONS:
+                raise QueryError(f"unknown dimension {dim!r}; dimensions are: {', '.join(registry.ALL_DIMENSIONS)}")
+            for metric_id in metric_ids:
+                if dim not in registry.dimensions_of(registry.METRICS[metric_id]):
+                    raise QueryError(
+                        f"metric {metric_id!r} has no dimension {dim!r}: its rows have only "
+                        f"{', '.join(registry.dimensions_of(registry.METRICS[metric_id]))}"
+                    )
+        if len(set(by_dims)) != len(by_dims):
+            raise QueryError(f"a dimension appears twice in by: {', '.join(by_dims)}")
+        if grain is not None and grain not in GRAINS:
+            raise QueryError(f"unknown grain {grain!r}; grains are: {', '.join(GRAINS)}")
+        start_d, end_d = _as_date(start, "start"), _as_date(end, "end")
+        if start_d and end_d and start_d > end_d:
+            raise QueryError(f"start {start_d} is after end {end_d}")
+        for name, number in (
+            ("window_days", window_days),
+            ("response_sla_hours", response_sla_hours),
+            ("complaint_sla_hours", complaint_sla_hours),
+        ):
+            if not isinstance(number, (int, float)) or isinstance(number, bool) or number <= 0:
+                raise QueryError(f"{name} must be a positive number, got {number!r}")
+        return KpiQuery(
+            metrics=metric_ids,
+            by=by_dims,
+            grain=grain,
+            start=start_d,
+            end=end_d,
+            as_of=_as_datetime(as_of),
+            filters=filter_items,
+            window_days=window_days,
+            response_sla_hours=response_sla_hours,
+            complaint_sla_hours=complaint_sla_hours,
+            scope=scope or Scope.network(),
+        )
+
+    @property
+    def metric_objects(self) -> tuple[Metric, ...]:
+        return tuple(registry.METRICS[m] for m in self.metrics)
+
+    @property
+    def needs_as_of(self) -> bool:
+        return any(b.uses_as_of for m in self.metric_objects for b in registry.base_metrics(m))
+
+
+def _as_tuple(value: Sequence[str] | str | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    return tuple(value)
+
+
+def _filter_values(dim: str, values: Any) -> tuple[Any, ...]:
+    if isinstance(values, (str, bytes)) or values is None or not hasattr(values, "__iter__"):
+        values = (values,)
+    values = tuple(values)
+    if not values:
+        raise QueryError(f"filter on {dim!r} allows no value")
+    return values
+
+
+def _as_date(value: date | str | None, name: str) -> date | None:
+    if value is None or isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    try:
+        return date.fromisoformat(str(value).replace("/", "-"))
+    except ValueError:
+        raise QueryError(f"{name} {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _as_datetime(value: datetime | str | None) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    try:
+        return datetime.fromisoformat(str(value).replace("/", "-"))
+    except ValueError:
+        raise QueryError(f"as_of {value!r} is not a timestamp (YYYY-MM-DD HH:MM:SS)") from None
+
+
+# ---------------------------------------------------------------------------
+# Compilation
+# ---------------------------------------------------------------------------
+
+# Attributes a fact row gets through its dealer and product; the rest of the
+# dimensions are the fact table's own columns.
+_DEALER_ATTRIBUTES = ("region_id", "dealer_type", "city")
+_PRODUCT_ATTRIBUTES = ("series", "powertrain")
+
+
+def compile_query(query: KpiQuery, as_of: datetime | None) -> SqlStatement:
+    """The SQL for a checked query. `as_of` must be given when the query needs it."""
+    if query.needs_as_of and as_of is None:
+        raise QueryError("this query needs as_of")
+
+    # Each distinct measure is computed once, even when several metrics share it.
+    measures: dict[Measure, str] = {}
+    for metric in query.metric_objects:
+        for base in registry.base_metrics(metric):
+            for m in base.measures:
+                measures.setdefault(m, f"m{len(measures)}")
+
+    params: dict[str, Any] = {}
+    source_selects = [
+        _source_select(source_id, [(m, n) for m, n in measures.items() if m.source == source_id], query, params)
+        for source_id in dict.fromkeys(m.source for m in measures)
+    ]
+    keys = list(query.by) + (["period"] if query.grain else [])
+    key_prefix = "".join(f"{k}, " for k in keys)
+    stacked = "\nUNION ALL BY NAME\n".join(f"({s})" for s in source_selects)
+    # Each measure comes from exactly one source row per group, so max() just picks it.
+    measure_columns = ", ".join(f"max({name}) AS {name}" for name in measures.values())
+    group_by = f"\nGROUP BY {', '.join(keys)}" if keys else ""
+    metric_columns = ",\n    ".join(col for m in query.metric_objects for col in _metric_columns(m, measures))
+    order_by = f"\nORDER BY {', '.join(k + ' NULLS LAST' for k in keys)}" if keys else ""
+    sql = (
+        f"WITH grouped AS (\nSELECT {key_prefix}{measure_columns}\nFROM (\n{stacked}\n) stacked{group_by}\n)\n"
+        f"SELECT {key_prefix}{metric_columns}\nFROM grouped{order_by}"
+    )
+    params.update(_window_and_sla_parameters(query, as_of))
+    # Bind exactly the parameters the statement names.
+    return SqlStatement(sql, {k: v for k, v in params.items() if f"${k}" in sql})
+
+
+def _source_select(source_id: str, source_measures, query: KpiQuery, params: dict[str, Any]) -> str:
+    source = SOURCES[source_id]
+    anchor = source.anchor
+    dims_used = set(query.by) | {d for d, _ in query.filters} | {d for d, _ in query.scope.restrictions}
+    # Measures and dimensions use bare column names: the fact row is widened with the
+    # dealer and product attributes the query needs, and nothing else.
+    extra = [f"d.{a}" for a in _DEALER_ATTRIBUTES if a in dims_used]
+    extra += [f"p.{a}" for a in _PRODUCT_ATTRIBUTES if a in dims_used]
+    joins = ""
+    if any(a in dims_used for a in _DEALER_ATTRIBUTES):
+        joins += " JOIN dealers d ON d.dealer_id = f.dealer_id"
+    if any(a in dims_used for a in _PRODUCT_ATTRIBUTES):
+        joins += " LEFT JOIN products p ON p.product_id = f.product_id"
+    rows = f"SELECT f.*{''.join(', ' + e for e in extra)} FROM {source.table} f{joins}"
+
+    where = [f"{anchor} IS NOT NULL"]
+    if query.start:
+        params["start"] = datetime.combine(query.start, datetime.min.time())
+        where.append(f"{anchor} >= $start")
+    if query.end:
+        params["end_exclusive"] = datetime.combine(query.end + timedelta(days=1), datetime.min.time())
+        where.append(f"{anchor} < $end_exclusive")
+    for i, (dim, values) in enumerate(query.filters):
+        where.append(_filter_sql(dim, values, f"filter{i}", params))
+    for dim, value in query.scope.restrictions:
+        params[f"scope_{dim}"] = value
+        where.append(f"{dim} = $scope_{dim}")
+
+    selects = list(query.by)
+    if query.grain:
+        selects.append(f"CAST(date_trunc('{query.grain}', {anchor}) AS DATE) AS period")
+    selects += [f"{m.sql} AS {name}" for m, name in source_measures]
+    group = " GROUP BY ALL" if query.by or query.grain else ""
+    return f"SELECT {', '.join(selects)}\nFROM ({rows}) f\nWHERE {' AND '.join(where)}{group}"
+
+
+def _filter_sql(column: str, values: tuple[Any, ...], name: str, params: dict[str, Any]) -> str:
+    present = [v for v in values if v is not None]
+    parts = []
+    if present:
+        names = []
+        for j, value in enumerate(present):
+            params[f"{name}_{j}"] = str(value)
+            names.append(f"${name}_{j}")
+        parts.append(f"{column} IN ({', '.join(names)})")
+    if len(present) < len(values):
+        parts.append(f"{column} IS NULL")
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _metric_columns(metric: Metric, measures: dict[Measure, str]) -> list[str]:
+    mid = metric.id
+    if metric.kind == "count":
+        return [f"coalesce({measures[metric.numerator]}, 0) AS {mid}"]
+    if metric.kind in ("rate", "ratio"):
+        num, den = f"coalesce({measures[metric.numerator]}, 0)", f"coalesce({measures[metric.denominator]}, 0)"
+        scale = f"{metric.scale!r} * " if metric.scale != 1 else ""
+        return [
+            f"{scale}CAST({num} AS DOUBLE) / NULLIF({den}, 0) AS {mid}",
+            f"{num} AS {mid}__num",
+            f"{den} AS {mid}__den",
+        ]
+    if metric.kind in ("mean", "quantile"):
+        return [
+            f"CAST({measures[metric.value]} AS DOUBLE) AS {mid}",
+            f"coalesce({measures[metric.sample_size]}, 0) AS {mid}__n",
+        ]
+    if metric.kind == "weighted":
+        terms = " + ".join(
+            f"{weight!r} * {measures[registry.METRICS[ref].value]}" for ref, weight in metric.weights
+        )
+        return [f"CAST({terms} AS DOUBLE) AS {mid}"]
+    raise AssertionError(metric.kind)
+
+
+def _window_and_sla_parameters(query: KpiQuery, as_of: datetime | None) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "window_seconds": float(query.window_days) * 86400.0,
+        "response_sla_seconds": float(query.response_sla_hours) * 3600.0,
+        "complaint_sla_seconds": float(query.complaint_sla_hours) * 3600.0,
+    }
+    if as_of is not None:
+        params["matured_before"] = as_of - timedelta(days=query.window_days)
+        params["response_sla_cutoff"] = as_of - timedelta(hours=query.response_sla_hours)
+        params["complaint_sla_cutoff"] = as_of - timedelta(hours=query.complaint_sla_hours)
+    return params
