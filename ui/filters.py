@@ -1,0 +1,293 @@
+"""The sidebar every page shares: language, date range, region, dealer, model.
+
+Filters persist across pages (their session-state keys are re-saved at the top of
+every run, or Streamlit drops a widget's value when the page that drew it is
+left) and live in the URL (`lang`, `start`, `end`, `region`, `dealer`,
+`product`), so a copied link reproduces the view.
+
+How the URL and the widgets agree: after drawing the widgets we write their
+values to the URL and remember what we wrote. On the next run a URL value that
+differs from what we wrote is news (a pasted link, the first run of a session)
+and wins; one we wrote ourselves is stale the moment the user touches a widget,
+so the widget wins. A value the data does not have, or outside the user's scope,
+is dropped with a visible note.
+
+The scope comes from code (the page or the deployment), never from a widget or
+the URL: options outside it are never offered.
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from kpi.scope import Scope
+from ui.data import Database, cached_records, get_database
+from ui.i18n import DEFAULT_LANG, LANG_STATE_KEY, LANGS, current_lang, t
+
+KEY_LANG = LANG_STATE_KEY
+KEY_DATES = "filter_dates"
+KEY_REGION = "filter_region"
+KEY_DEALER = "filter_dealer"
+KEY_PRODUCT = "filter_product"
+FILTER_KEYS = (KEY_LANG, KEY_DATES, KEY_REGION, KEY_DEALER, KEY_PRODUCT)
+URL_WRITTEN_KEY = "_filters_url_written"
+NOTES_KEY = "_filters_notes"
+URL_PARAMS = ("lang", "start", "end", "region", "dealer", "product")
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date
+    end: date
+    region_id: str | None
+    dealer_id: str | None
+    product_id: str | None
+    lang: str
+    scope: Scope = field(default_factory=Scope.network)
+    # the data's "today": the moment it is complete up to
+    as_of: datetime | None = None
+
+    def compute_filters(self) -> dict[str, list[str]]:
+        """The `filters=` argument of kpi.compute for region, dealer and model."""
+        chosen = {"region_id": self.region_id, "dealer_id": self.dealer_id, "product_id": self.product_id}
+        return {dim: [value] for dim, value in chosen.items() if value}
+
+    def query_params(self, **overrides: str | None) -> dict[str, str]:
+        """The URL parameters that reproduce this view (for links and st.switch_page)."""
+        params = {
+            "lang": self.lang,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "region": self.region_id,
+            "dealer": self.dealer_id,
+            "product": self.product_id,
+        }
+        params.update(overrides)
+        return {k: v for k, v in params.items() if v}
+
+
+def default_date_range(as_of: datetime | date | None) -> tuple[date, date]:
+    """Month to date of the data's as_of: the period a service manager reports on.
+
+    In the first days of a month that is only a day or two, too little to read a
+    rate from, so until the 7th the range starts on the 1st of the previous month.
+    """
+    if as_of is None:
+        today = date.today()
+        return today.replace(day=1), today
+    end = as_of.date() if isinstance(as_of, datetime) else as_of
+    start = end.replace(day=1)
+    if end.day < 7:
+        start = (start - timedelta(days=1)).replace(day=1)
+    return start, end
+
+
+def _parse_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _resave_filter_keys() -> None:
+    for key in FILTER_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def _url_news() -> dict[str, str]:
+    """URL values that differ from what this session last wrote."""
+    written: dict[str, str] = st.session_state.get(URL_WRITTEN_KEY, {})
+    news = {}
+    for param in URL_PARAMS:
+        value = st.query_params.get(param)
+        if value is not None and value != written.get(param):
+            news[param] = value
+    return news
+
+
+def _note(param_label: str, value: str) -> None:
+    st.session_state.setdefault(NOTES_KEY, []).append(t("ignored_url_value", param=param_label, value=value))
+
+
+def _apply_url(news: dict[str, str], regions: pd.DataFrame, dealers: pd.DataFrame, products: pd.DataFrame,
+               bounds: tuple[date | None, date | None]) -> None:
+    if "lang" in news:
+        if news["lang"] in LANGS:
+            st.session_state[KEY_LANG] = news["lang"]
+        else:
+            _note("lang", news["lang"])
+    if "region" in news:
+        if news["region"] in set(regions["region_id"]):
+            st.session_state[KEY_REGION] = news["region"]
+        else:
+            _note(t("region"), news["region"])
+    if "dealer" in news:
+        match = dealers[dealers["dealer_id"] == news["dealer"]]
+        if len(match):
+            st.session_state[KEY_DEALER] = news["dealer"]
+            # a dealer link implies its region, unless the link names another
+            if "region" not in news or st.session_state.get(KEY_REGION) != match.iloc[0]["region_id"]:
+                st.session_state[KEY_REGION] = match.iloc[0]["region_id"]
+        else:
+            _note(t("dealer"), news["dealer"])
+    if "product" in news:
+        if news["product"] in set(products["product_id"]):
+            st.session_state[KEY_PRODUCT] = news["product"]
+        else:
+            _note(t("product"), news["product"])
+    if "start" in news or "end" in news:
+        current = st.session_state.get(KEY_DATES) or (None, None)
+        start = _parse_date(news.get("start")) if "start" in news else (current[0] if len(current) > 0 else None)
+        end = _parse_date(news.get("end")) if "end" in news else (current[1] if len(current) > 1 else None)
+        lo, hi = bounds
+        valid = start is not None and end is not None and start <= end
+        if valid and lo and hi:
+            # Clamp to the data: a link from last year's dashboard still opens.
+            start, end = max(start, lo), min(end, hi)
+            valid = start <= end
+        if valid:
+            st.session_state[KEY_DATES] = (start, end)
+        else:
+            _note(t("date_range"), f"{news.get('start', '')}..{news.get('end', '')}")
+
+
+def _write_url(filters: Filters) -> None:
+    params = filters.query_params()
+    for param in URL_PARAMS:
+        if param in params:
+            if st.query_params.get(param) != params[param]:
+                st.query_params[param] = params[param]
+        elif param in st.query_params:
+            del st.query_params[param]
+    st.session_state[URL_WRITTEN_KEY] = params
+
+
+def _name_lookup(frame: pd.DataFrame, id_col: str, name_col: str) -> dict[str, str]:
+    return dict(zip(frame[id_col], frame[name_col]))
+
+
+def render_filters(scope: Scope = Scope.network(), *, db: Database | None = None,
+                   show_product: bool = True) -> Filters:
+    """Draw the shared sidebar and return what it selects.
+
+    `scope` limits every option (and every query made with `Filters.scope`).
+    """
+    _resave_filter_keys()
+    st.session_state.setdefault(KEY_LANG, DEFAULT_LANG)
+    db = db or get_database()
+    regions = cached_records(db, "regions", scope=scope)
+    dealers = cached_records(db, "dealers", scope=scope)
+    products = cached_records(db, "products", scope=scope)
+    bounds = cached_records(db, "data_bounds", scope=scope)
+
+    st.session_state[NOTES_KEY] = []
+    news = _url_news()
+    if news:
+        _apply_url(news, regions, dealers, products, bounds)
+
+    sidebar = st.sidebar
+    sidebar.radio(
+        t("language"), LANGS, key=KEY_LANG, horizontal=True,
+        format_func=lambda code: {"zh": "中文", "en": "English"}[code],
+    )
+    lang = current_lang()
+    sidebar.header(t("filters"))
+
+    # --- dates
+    default_start, default_end = default_date_range(db.as_of)
+    lo, hi = bounds
+    dates = st.session_state.get(KEY_DATES)
+    if not (isinstance(dates, (tuple, list)) and len(dates) in (1, 2)):
+        st.session_state[KEY_DATES] = (default_start, default_end)
+    # `value` makes it a range picker; the session-state value (re-saved, or from
+    # the URL) takes precedence over it.
+    sidebar.date_input(
+        t("date_range"), value=(default_start, default_end), key=KEY_DATES, min_value=lo, max_value=hi,
+        format="YYYY/MM/DD" if lang == "zh" else "YYYY-MM-DD",
+    )
+    dates = st.session_state.get(KEY_DATES) or ()
+    if len(dates) == 2 and dates[0] and dates[1]:
+        start, end = dates[0], dates[1]
+    else:  # the user picked a start and not yet an end: keep the page readable
+        sidebar.caption(t("bad_date_range"))
+        start = dates[0] if dates else default_start
+        end = max(start, default_end) if start <= default_end else start
+
+    # --- region
+    region_names = _name_lookup(regions, "region_id", "region_name")
+    region_options: list[str | None] = list(region_names)
+    if scope.level == "network":
+        region_options = [None] + region_options
+    if st.session_state.get(KEY_REGION) not in region_options:
+        st.session_state[KEY_REGION] = region_options[0] if region_options else None
+    sidebar.selectbox(
+        t("region"), region_options, key=KEY_REGION,
+        format_func=lambda rid: t("all_regions") if rid is None else region_names.get(rid, rid),
+        disabled=scope.level != "network",
+    )
+    region_id = st.session_state.get(KEY_REGION)
+
+    # --- dealer (only those of the chosen region)
+    in_region = dealers if region_id is None else dealers[dealers["region_id"] == region_id]
+    dealer_names = _name_lookup(in_region, "dealer_id", "dealer_name")
+    dealer_options: list[str | None] = list(dealer_names)
+    if scope.level != "dealer":
+        dealer_options = [None] + dealer_options
+    if st.session_state.get(KEY_DEALER) not in dealer_options:
+        st.session_state[KEY_DEALER] = dealer_options[0] if dealer_options else None
+    sidebar.selectbox(
+        t("dealer"), dealer_options, key=KEY_DEALER,
+        format_func=lambda did: t("all_dealers") if did is None else dealer_names.get(did, did),
+        disabled=scope.level == "dealer",
+    )
+    dealer_id = st.session_state.get(KEY_DEALER)
+
+    # --- product (model)
+    product_id = None
+    if show_product:
+        model_names = _name_lookup(products, "product_id", "model_name")
+        product_options: list[str | None] = [None] + list(model_names)
+        if st.session_state.get(KEY_PRODUCT) not in product_options:
+            st.session_state[KEY_PRODUCT] = None
+        sidebar.selectbox(
+            t("product"), product_options, key=KEY_PRODUCT,
+            format_func=lambda pid: t("all_products") if pid is None else model_names.get(pid, pid),
+        )
+        product_id = st.session_state.get(KEY_PRODUCT)
+
+    if db.as_of is not None:
+        sidebar.caption(f"{t('as_of')}: {db.as_of:%Y-%m-%d %H:%M}")
+    if scope.level != "network":
+        label = region_names.get(scope.id) if scope.level == "region" else dealer_names.get(scope.id)
+        sidebar.caption(t("scope_note", scope=label or scope.id))
+
+    for note in st.session_state.get(NOTES_KEY, []):
+        st.warning(note, icon="🔗")
+
+    filters = Filters(start, end, region_id, dealer_id, product_id, lang, scope, db.as_of)
+    _write_url(filters)
+    return filters
+
+
+def dealer_label(db: Database, dealer_id: str, scope: Scope) -> str:
+    dealers = cached_records(db, "dealers", scope=scope)
+    match = dealers[dealers["dealer_id"] == dealer_id]
+    return str(match.iloc[0]["dealer_name"]) if len(match) else dealer_id
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    """The equal period just before [start, end]. A month-to-date range
+    (1st .. day d) compares with the same days of the previous month, as a
+    service manager reads it; anything else with the same number of days before."""
+    if start.day == 1 and start.year == end.year and start.month == end.month:
+        prev_month_end = start - timedelta(days=1)
+        prev_start = prev_month_end.replace(day=1)
+        last_day = calendar.monthrange(prev_start.year, prev_start.month)[1]
+        return prev_start, prev_start.replace(day=min(end.day, last_day))
+    length = (end - start).days + 1
+    return start - timedelta(days=length), start - timedelta(days=1)
