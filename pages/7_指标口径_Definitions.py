@@ -1,0 +1,119 @@
+"""指标口径 Definitions: every metric as the registry defines it, in the chosen language.
+
+Read straight from kpi.registry, so this page cannot drift from the numbers.
+"""
+from __future__ import annotations
+
+import importlib
+
+import pandas as pd
+import streamlit as st
+
+from kpi.registry import GROUPS, METRICS
+from ui import current_lang, group_name, page_title, pick, render_filters, setup_page, unit_label
+from ui.i18n import direction_label
+
+setup_page(("指标口径", "Definitions"), icon="📖")
+render_filters()
+lang = current_lang()
+page_title(("指标口径", "Definitions"),
+           ("每个指标的公式、锚定时间、窗口或时限、单位与方向。全部页面共用同一套口径。",
+            "Each metric's formula, anchor, window or SLA, unit and direction. Every page uses these definitions."))
+
+ANCHOR_NOTE = ("锚定时间决定一条记录落在哪个期间。", "The anchor timestamp puts a row into a period.")
+UNIT_NAMES = {
+    "count": ("数量", "count"), "fraction": ("百分比", "percent"), "hours": ("小时", "hours"),
+    "score": ("分（1–5）", "points (1–5)"), "gap": ("分（感知 − 期望）", "points (perception − expectation)"),
+    "index": ("指数", "index"),
+}
+KIND_NAMES = {
+    "count": ("计数", "count"), "rate": ("比率（分子和 ÷ 分母和）", "rate (Σ numerator ÷ Σ denominator)"),
+    "ratio": ("比值指数", "ratio index"), "mean": ("平均值", "mean"), "quantile": ("分位数（线性插值）", "quantile (linear)"),
+    "weighted": ("加权和", "weighted sum"),
+}
+
+
+def window_or_sla(metric) -> str:
+    sql = " ".join(m.sql for m in metric.measures)
+    if "$window_seconds" in sql or "$matured_before" in sql:
+        return pick(("返修窗口 W = 30 天", "comeback window W = 30 days"))
+    if "$response_sla" in sql:
+        return pick(("响应时限 S = 24 小时", "response SLA S = 24 h"))
+    if "$complaint_sla" in sql:
+        return pick(("关闭时限 C = 72 小时", "closing SLA C = 72 h"))
+    return ""
+
+
+query = st.text_input(pick(("搜索指标", "Search metrics")), key="definitions_search",
+                      placeholder=pick(("名称、编号或描述中的词", "a word of the name, id or description")))
+needle = (query or "").strip().lower()
+
+rows = []
+for metric in METRICS.values():
+    desc = metric.description_zh if lang == "zh" else metric.description_en
+    haystack = " ".join([metric.id, metric.name_zh, metric.name_en, desc]).lower()
+    if needle and needle not in haystack:
+        continue
+    rows.append({
+        "group": metric.group,
+        pick(("编号", "ID")): metric.id,
+        pick(("中文名称", "Chinese name")): metric.name_zh,
+        pick(("英文名称", "English name")): metric.name_en,
+        pick(("口径", "Definition")): desc,
+        pick(("锚定时间", "Anchor")): metric.anchor,
+        pick(("窗口 / 时限", "Window / SLA")): window_or_sla(metric),
+        pick(("计算方式", "Kind")): pick(KIND_NAMES[metric.kind]),
+        pick(("单位", "Unit")): pick(UNIT_NAMES[metric.unit]),
+        pick(("方向", "Direction")): direction_label(metric.id, lang),
+    })
+
+if not rows:
+    st.info(pick(("没有匹配的指标。", "No metric matches.")))
+table = pd.DataFrame(rows)
+st.caption(pick(ANCHOR_NOTE))
+for group_id in GROUPS:
+    part = table[table["group"] == group_id].drop(columns="group") if len(table) else table
+    if part.empty:
+        continue
+    st.subheader(group_name(group_id, lang))
+    st.dataframe(part, hide_index=True, width="stretch", key=f"definitions_{group_id}", row_height=60,
+                 column_config={pick(("口径", "Definition")): st.column_config.TextColumn(width="large")})
+
+st.subheader(pick(("通用规则", "Common rules")))
+st.markdown(pick((
+    "- **期间**：开始、结束日期都包含在内；按日、周（ISO，周一开始）、月、季、年汇总，期间以第一天标记。\n"
+    "- **数据截至（as_of）**：工单最晚的进厂或交车时间；窗口和时限类指标据此判断是否已成熟或已超时。\n"
+    "- **比率 = 分子之和 ÷ 分母之和**：区域的比率不是各店比率的平均；分母为 0 时为空，不记为 0。\n"
+    "- **时长**以小时计；中位数、P90 在相邻秩之间线性插值。",
+    "- **Period**: start and end dates are inclusive; grains day, ISO week (Monday first), month, quarter, year, each labelled by its first day.\n"
+    "- **as_of**: the latest check-in or hand-back of any repair order; window and SLA metrics use it to tell matured or overdue.\n"
+    "- **Rate = Σ numerator ÷ Σ denominator**: a region's rate is not the mean of its dealers' rates; a zero denominator gives no value, never 0.\n"
+    "- **Durations** are in hours; median and P90 interpolate linearly between closest ranks.",
+)))
+
+
+def method_notes() -> dict | None:
+    """Statistical method notes, when the statistics module provides them."""
+    for name in ("kpi.stats", "kpi.stats.intervals"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        notes = getattr(module, "METHOD_NOTES", None)
+        if notes:
+            return notes
+    return None
+
+
+notes = method_notes()
+if notes:
+    st.subheader(pick(("统计方法", "Methods")))
+    for key, note in notes.items():
+        if isinstance(note, (tuple, list)) and len(note) == 2:
+            text = pick(tuple(note))
+        elif isinstance(note, dict):
+            text = note.get(lang) or note.get("zh") or next(iter(note.values()))
+        else:
+            text = str(note)
+        with st.expander(str(key)):
+            st.markdown(text)
