@@ -114,10 +114,13 @@ def histogram(
     bin_width: float | None = None,
     tail_quantile: float = 0.98,
     quantiles: tuple[float, ...] = (0.5, 0.9),
+    reach_at_least: float | None = None,
 ) -> Histogram:
     """Bin counts of one quantity. Without a `bin_width`, the bins cover 0 up to the
     `tail_quantile` of the values and one overflow bin takes the rest, so a few
-    cars that stood a month in the workshop do not squash the histogram."""
+    cars that stood a month in the workshop do not squash the histogram.
+    `reach_at_least` stretches the regular bins to cover a value worth seeing in
+    place, such as an SLA line."""
     if bins < 1:
         raise RowQueryError("bins must be at least 1")
     if bin_width is not None and bin_width <= 0:
@@ -140,6 +143,8 @@ def histogram(
         # Regular bins reach just past the tail (or the maximum, for a fixed width);
         # anything at or beyond `upper` falls into the overflow bin.
         reach = float(maximum) if bin_width else (found[tail_quantile] or 0.0)
+        if reach_at_least is not None and bin_width is None:
+            reach = max(reach, min(float(reach_at_least), float(maximum)))
         width = float(bin_width) if bin_width else nice_width(reach, bins)
         regular = math.floor(reach / width) + 1
         upper = regular * width

@@ -212,3 +212,11 @@ def test_nice_widths():
     assert distributions.nice_width(30, 30) == 1
     assert distributions.nice_width(45, 30) == 2
     assert distributions.nice_width(0, 30) == 1
+
+
+def test_histogram_can_be_stretched_to_cover_an_sla_line(network):
+    """Cycles 2, 4, 196 h; stretched to 200 h the bins still stop at the maximum:
+    width 10 (196 / 30 rounds up to 10), 20 regular bins, nothing in overflow."""
+    h = distributions.histogram(network, "repair_cycle_hours", reach_at_least=200)
+    assert h.upper == 200 and not h.bins["is_overflow"].any()
+    assert h.bins["count"].sum() == 3
