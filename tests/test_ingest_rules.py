@@ -160,8 +160,8 @@ def test_duplicate_key_names_the_first_occurrence(loaded_db: Path, tmp_path: Pat
 
 
 def test_duplicate_key_across_two_files_of_the_same_table(loaded_db: Path, tmp_path: Path) -> None:
-    first = write_csv((tmp_path / "jan").mkdir() or tmp_path / "jan" / "repair_orders.csv", VALID["repair_orders"][:1])
-    second = write_csv((tmp_path / "feb").mkdir() or tmp_path / "feb" / "repair_orders.csv", VALID["repair_orders"])
+    first = write_csv(tmp_path / "jan" / "repair_orders.csv", VALID["repair_orders"][:1])
+    second = write_csv(tmp_path / "feb" / "repair_orders.csv", VALID["repair_orders"])
     refused = refuse(loaded_db, [first, second])
     problem = find(refused, "repair_orders.csv", 2, "ro_id", "duplicate_key")
     assert "first seen in repair_orders.csv row 2" in problem.message
