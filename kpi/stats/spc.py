@@ -63,7 +63,7 @@ SPC_RULES: dict[str, dict[str, str]] = {
     "trend_down": {"en": f"{TREND_LENGTH} points in a row falling", "zh": f"连续{TREND_LENGTH}点下降"},
 }
 
-# (value, count, size) of one series -> (centre, sigma of each point)
+# (value, count, size, in_baseline, given centre) of one series -> (centre, σ of each point)
 _CentreAndSigma = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float | None], tuple[float, np.ndarray]]
 
 
