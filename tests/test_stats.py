@@ -562,3 +562,21 @@ def test_method_notes_cover_every_method_in_both_languages():
     for note in METHOD_NOTES.values():
         assert len(note["en"]) > 80 and len(note["zh"]) > 40
         assert any("\u4e00" <= ch <= "\u9fff" for ch in note["zh"])
+
+
+def test_funnel_exact_limits_for_a_large_denominator_match_a_full_sum():
+    """n = 2000, p0 = 0.9: the limits use only r within 12 sd of the mean; a plain
+    sum of the pmf over every r (log-gamma, pure Python) must give the same quantiles."""
+    n, p0 = 2000, 0.9
+    log_pmf = [math.lgamma(n + 1) - math.lgamma(r + 1) - math.lgamma(n - r + 1)
+               + r * math.log(p0) + (n - r) * math.log(1 - p0) for r in range(n + 1)]
+    cdf = np.cumsum(np.exp(log_pmf))
+
+    def quantile(probability):
+        return int(np.argmax(cdf >= probability))
+
+    limits = funnel_limits(p0, [n]).iloc[0]
+    assert limits["lower_95"] * n == quantile(0.025)
+    assert limits["upper_95"] * n == quantile(0.975)
+    assert limits["lower_99_8"] * n == quantile(0.001)
+    assert limits["upper_99_8"] * n == quantile(0.999)
