@@ -54,6 +54,6 @@ for number, zh, en, about_zh, about_en in PAGES:
     if not found:
         continue
     with st.container(border=True):
-        st.page_link(f"pages/{found[0].name}", label=pick((zh, en)), icon="📄",
+        st.page_link(f"pages/{found[0].name}", label=pick((zh, en)), icon=":material/arrow_forward:",
                      query_params=filters.query_params())
         st.caption(pick((about_zh, about_en)))

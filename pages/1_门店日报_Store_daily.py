@@ -38,7 +38,7 @@ page_title(("门店日报", "Store daily"),
 
 if f.dealer_id is None:
     st.info(pick(("请在左侧选择一个经销商（可先选区域缩小范围）。",
-                  "Choose a dealer in the sidebar (pick a region first to narrow the list).")), icon="👈")
+                  "Choose a dealer in the sidebar (pick a region first to narrow the list).")), icon=":material/arrow_back:")
     st.stop()
 if db.as_of is None:
     empty_state(t("no_data_selection"))
@@ -152,7 +152,7 @@ def translate(frame: pd.DataFrame, column: str, names: dict) -> None:
 
 def show(frame: pd.DataFrame, columns: dict[str, object], empty_message: tuple[str, str], key: str) -> None:
     if frame.empty:
-        st.success(pick(empty_message), icon="✅")
+        st.success(pick(empty_message), icon=":material/check_circle:")
         return
     st.dataframe(frame[list(columns)], hide_index=True, width="stretch", column_config=columns, key=key,
                  height=min(38 + 35 * len(frame), 420))

@@ -156,7 +156,7 @@ if f.dealer_id and f.dealer_id in set(by_dealer["dealer_id"]):
     mine = by_dealer[by_dealer["dealer_id"] == f.dealer_id].iloc[0]
     parts = [f"{metric_name(m, lang)} #{ranks.loc[mine.name, metric_name(m, lang)]}" for m in HEADLINE
              if pd.notna(ranks.loc[mine.name, metric_name(m, lang)])]
-    st.info(f"**{mine['dealer_name']}**: " + " · ".join(parts), icon="📍")
+    st.info(f"**{mine['dealer_name']}**: " + " · ".join(parts), icon=":material/location_on:")
 
 # ---------------------------------------------------------------- benchmark
 st.subheader(pick(("标杆（前四分位）", "Best in class (top quartile)")))

@@ -76,14 +76,14 @@ def problems_table(problems) -> pd.DataFrame:
 outcome = st.session_state.pop(RESULT_KEY, None)
 if outcome:
     if outcome["ok"]:
-        st.success(pick((f"导入成功（第 {outcome['load_id']} 次导入）。", f"Load {outcome['load_id']} accepted.")), icon="✅")
+        st.success(pick((f"导入成功（第 {outcome['load_id']} 次导入）。", f"Load {outcome['load_id']} accepted.")), icon=":material/check_circle:")
         st.dataframe(pd.DataFrame(outcome["tables"]), hide_index=True, key="load_report_table")
         if outcome["warnings"]:
             st.warning(pick(("有提示：", "Warnings:")))
             st.dataframe(pd.DataFrame(outcome["warnings"]), hide_index=True, key="load_warning_table")
     else:
         st.error(pick((f"导入被拒绝：共 {outcome['total']} 个问题，数据库未做任何改动。",
-                       f"Load refused: {outcome['total']} problems; nothing in the database changed.")), icon="⛔")
+                       f"Load refused: {outcome['total']} problems; nothing in the database changed.")), icon=":material/block:")
         st.dataframe(pd.DataFrame(outcome["problems"]), hide_index=True, width="stretch", key="problem_table")
 
 # ---------------------------------------------------------------- what is in the database
@@ -97,13 +97,12 @@ stats = cached_records(db, "table_statistics", scope=f.scope)
 stats_view = pd.DataFrame({
     pick(("表", "Table")): [f"{pick(TABLE_NAMES.get(n, (n, n)))} ({n})" for n in stats["table"]],
     pick(("行数", "Rows")): stats["rows"],
-    pick(("最早", "First")): pd.to_datetime(stats["first"]),
-    pick(("最晚", "Last")): pd.to_datetime(stats["last"]),
+    # dimension tables have no time column: a dash, not "None"
+    pick(("最早", "First")): [f"{v:%Y-%m-%d %H:%M}" if pd.notna(v) else "—" for v in stats["first"]],
+    pick(("最晚", "Last")): [f"{v:%Y-%m-%d %H:%M}" if pd.notna(v) else "—" for v in stats["last"]],
 })
 st.dataframe(stats_view, hide_index=True, width="stretch", key="table_stats", column_config={
     pick(("行数", "Rows")): st.column_config.NumberColumn(format="localized"),
-    pick(("最早", "First")): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-    pick(("最晚", "Last")): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
 })
 
 st.subheader(pick(("最近导入", "Latest loads")))

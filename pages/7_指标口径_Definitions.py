@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from kpi.registry import GROUPS, METRICS
-from ui import current_lang, group_name, page_title, pick, render_filters, setup_page, unit_label
+from ui import current_lang, group_name, metric_name, page_title, pick, render_filters, setup_page, unit_label
 from ui.i18n import direction_label
 
 setup_page(("指标口径", "Definitions"), icon="📖")
@@ -48,36 +48,36 @@ query = st.text_input(pick(("搜索指标", "Search metrics")), key="definitions
                       placeholder=pick(("名称、编号或描述中的词", "a word of the name, id or description")))
 needle = (query or "").strip().lower()
 
-rows = []
-for metric in METRICS.values():
-    desc = metric.description_zh if lang == "zh" else metric.description_en
-    haystack = " ".join([metric.id, metric.name_zh, metric.name_en, desc]).lower()
-    if needle and needle not in haystack:
-        continue
-    rows.append({
-        "group": metric.group,
-        pick(("编号", "ID")): metric.id,
-        pick(("中文名称", "Chinese name")): metric.name_zh,
-        pick(("英文名称", "English name")): metric.name_en,
-        pick(("口径", "Definition")): desc,
-        pick(("锚定时间", "Anchor")): metric.anchor,
-        pick(("窗口 / 时限", "Window / SLA")): window_or_sla(metric),
-        pick(("计算方式", "Kind")): pick(KIND_NAMES[metric.kind]),
-        pick(("单位", "Unit")): pick(UNIT_NAMES[metric.unit]),
-        pick(("方向", "Direction")): direction_label(metric.id, lang),
-    })
-
-if not rows:
-    st.info(pick(("没有匹配的指标。", "No metric matches.")))
-table = pd.DataFrame(rows)
+shown = 0
 st.caption(pick(ANCHOR_NOTE))
 for group_id in GROUPS:
-    part = table[table["group"] == group_id].drop(columns="group") if len(table) else table
-    if part.empty:
+    metrics = []
+    for metric in METRICS.values():
+        desc = metric.description_zh if lang == "zh" else metric.description_en
+        haystack = " ".join([metric.id, metric.name_zh, metric.name_en, desc]).lower()
+        if metric.group == group_id and (not needle or needle in haystack):
+            metrics.append((metric, desc))
+    if not metrics:
         continue
     st.subheader(group_name(group_id, lang))
-    st.dataframe(part, hide_index=True, width="stretch", key=f"definitions_{group_id}", row_height=60,
-                 column_config={pick(("口径", "Definition")): st.column_config.TextColumn(width="large")})
+    for metric, desc in metrics:
+        shown += 1
+        other_name = metric.name_en if lang == "zh" else metric.name_zh
+        title = f"**{metric_name(metric.id, lang)}** · {other_name} · `{metric.id}`"
+        # Expanded while searching: the match is what the user is looking for.
+        with st.expander(title, expanded=bool(needle)):
+            st.markdown(desc)
+            facts = [
+                (pick(("锚定时间", "Anchor")), f"`{metric.anchor}`"),
+                (pick(("窗口 / 时限", "Window / SLA")), window_or_sla(metric) or "—"),
+                (pick(("计算方式", "Kind")), pick(KIND_NAMES[metric.kind])),
+                (pick(("单位", "Unit")), pick(UNIT_NAMES[metric.unit])),
+                (pick(("方向", "Direction")), direction_label(metric.id, lang)),
+            ]
+            st.markdown("\n".join(f"- **{label}**：{value}" if lang == "zh" else f"- **{label}**: {value}"
+                                   for label, value in facts))
+if not shown:
+    st.info(pick(("没有匹配的指标。", "No metric matches.")))
 
 st.subheader(pick(("通用规则", "Common rules")))
 st.markdown(pick((

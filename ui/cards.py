@@ -14,7 +14,7 @@ import streamlit as st
 from kpi.registry import METRICS
 from kpi.scope import Scope
 from ui.data import Database, cached_records, compute_cached
-from ui.i18n import current_lang, format_count, format_delta, format_value, metric_description, metric_name, t
+from ui.i18n import pick, current_lang, format_count, format_delta, format_value, metric_description, metric_name, t
 
 
 @dataclass(frozen=True)
@@ -119,31 +119,36 @@ def basis_caption(card: CardData) -> str:
 
 
 def kpi_card(card: CardData, *, key: str, lang: str | None = None) -> None:
-    """Draw one card in the current container."""
+    """Draw one card in the current container: the value and its change against
+    the previous period, then the target line, then what the number rests on."""
     lang = lang or current_lang()
-    st.metric(
-        metric_name(card.metric_id, lang),
-        format_value(card.metric_id, card.value, lang) if card.value is not None else "—",
-        delta=format_delta(card.metric_id, card.delta_previous, lang),
-        delta_color=delta_color(card.metric_id),
-        delta_description=t("vs_previous", lang) if card.delta_previous is not None else None,
-        help=metric_description(card.metric_id, lang),
-        border=True,
-    )
-    if card.target is None:
-        target_line = f":gray[{t('no_target', lang)}]"
-    elif card.delta_target is None:
-        target_line = f":gray[{t('target', lang)} {format_value(card.metric_id, card.target, lang)}]"
-    else:
-        colour = "green" if target_verdict(card.metric_id, card.delta_target) == "good" else "red"
-        target_line = (f":gray[{t('target', lang)} {format_value(card.metric_id, card.target, lang)}] "
-                       f":{colour}[{t('vs_target', lang)} {format_delta(card.metric_id, card.delta_target, lang)}]")
-    basis = basis_caption(card)
-    left, right = st.columns([3, 1], vertical_alignment="center")
-    left.caption(target_line + (f"  ·  {basis}" if basis else ""))
-    with right.popover(t("details", lang), type="tertiary", key=f"basis_{key}"):
-        for line in _basis_text(card, lang):
-            st.markdown(line)
+    delta = card.delta_previous
+    unchanged = delta is not None and abs(delta) < 1e-12
+    with st.container(border=True, key=f"card_{key}"):
+        st.metric(
+            metric_name(card.metric_id, lang),
+            format_value(card.metric_id, card.value, lang) if card.value is not None else "—",
+            delta=(pick(("持平", "no change"), lang) if unchanged else format_delta(card.metric_id, delta, lang)),
+            # no change is neither good nor bad news: no colour, no arrow
+            delta_color="off" if unchanged else delta_color(card.metric_id),
+            delta_arrow="off" if unchanged else "auto",
+            delta_description=t("vs_previous", lang) if delta is not None else None,
+            help=metric_description(card.metric_id, lang),
+        )
+        if card.target is None:
+            st.caption(t("no_target", lang))
+        else:
+            line = f"{t('target', lang)} {format_value(card.metric_id, card.target, lang)}"
+            if card.delta_target is not None:
+                colour = "green" if target_verdict(card.metric_id, card.delta_target) == "good" else "red"
+                line += f" · :{colour}[{t('vs_target', lang)} {format_delta(card.metric_id, card.delta_target, lang)}]"
+            st.caption(line)
+        basis = basis_caption(card)
+        left, right = st.columns([3, 2], vertical_alignment="center", gap="small")
+        left.caption(basis or "\u00a0")
+        with right.popover(t("details", lang), type="tertiary", key=f"basis_{key}", width="content"):
+            for line in _basis_text(card, lang):
+                st.markdown(line)
 
 
 def load_cards(

@@ -26,6 +26,7 @@ import streamlit as st
 
 from kpi.scope import Scope
 from ui.data import Database, cached_records, get_database
+from ui.nav import render_nav
 from ui.i18n import DEFAULT_LANG, LANG_STATE_KEY, LANGS, current_lang, t
 
 KEY_LANG = LANG_STATE_KEY
@@ -191,6 +192,7 @@ def render_filters(scope: Scope = Scope.network(), *, db: Database | None = None
         _apply_url(news, regions, dealers, products, bounds)
 
     sidebar = st.sidebar
+    nav_slot = sidebar.container()  # filled last, when the links' filters are known
     sidebar.radio(
         t("language"), LANGS, key=KEY_LANG, horizontal=True,
         format_func=lambda code: {"zh": "中文", "en": "English"}[code],
@@ -267,10 +269,12 @@ def render_filters(scope: Scope = Scope.network(), *, db: Database | None = None
         sidebar.caption(t("scope_note", scope=label or scope.id))
 
     for note in st.session_state.get(NOTES_KEY, []):
-        st.warning(note, icon="🔗")
+        st.warning(note, icon=":material/link_off:")
 
     filters = Filters(start, end, region_id, dealer_id, product_id, lang, scope, db.as_of)
     _write_url(filters)
+    with nav_slot:
+        render_nav(lang, filters.query_params())
     return filters
 
 

@@ -22,7 +22,7 @@ def page_title(title: tuple[str, str], caption: tuple[str, str] | None = None) -
 
 def empty_state(message: str) -> None:
     """A clear message where a table or chart would be, instead of an empty frame."""
-    st.info(message, icon="ℹ️")
+    st.info(message, icon=":material/info:")
 
 
 def excel_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
