@@ -153,12 +153,6 @@ def _as_datetime(value: datetime | str | None) -> datetime | None:
 # Compilation
 # ---------------------------------------------------------------------------
 
-# Attributes a fact row gets through its dealer and product; the rest of the
-# dimensions are the fact table's own columns.
-_DEALER_ATTRIBUTES = ("region_id", "dealer_type", "city")
-_PRODUCT_ATTRIBUTES = ("series", "powertrain")
-
-
 def compile_query(query: KpiQuery, as_of: datetime | None) -> SqlStatement:
     """The SQL for a checked query. `as_of` must be given when the query needs it."""
     if query.needs_as_of and as_of is None:
@@ -178,6 +172,9 @@ def compile_query(query: KpiQuery, as_of: datetime | None) -> SqlStatement:
     ]
     keys = list(query.by) + (["period"] if query.grain else [])
     key_prefix = "".join(f"{k}, " for k in keys)
+    # Id dimensions are ENUMs in the fact tables; results carry plain text.
+    out_prefix = "".join(f"CAST({k} AS VARCHAR) AS {k}, " for k in query.by)
+    out_prefix += "CAST(period AS DATE) AS period, " if query.grain else ""
     stacked = "\nUNION ALL BY NAME\n".join(f"({s})" for s in source_selects)
     # Each measure comes from exactly one source row per group, so max() just picks it.
     measure_columns = ", ".join(f"max({name}) AS {name}" for name in measures.values())
@@ -186,7 +183,7 @@ def compile_query(query: KpiQuery, as_of: datetime | None) -> SqlStatement:
     order_by = f"\nORDER BY {', '.join(k + ' NULLS LAST' for k in keys)}" if keys else ""
     sql = (
         f"WITH grouped AS (\nSELECT {key_prefix}{measure_columns}\nFROM (\n{stacked}\n) stacked{group_by}\n)\n"
-        f"SELECT {key_prefix}{metric_columns}\nFROM grouped{order_by}"
+        f"SELECT {out_prefix}{metric_columns}\nFROM grouped{order_by}"
     )
     params.update(_window_and_sla_parameters(query, as_of))
     # Bind exactly the parameters the statement names.
@@ -196,19 +193,9 @@ def compile_query(query: KpiQuery, as_of: datetime | None) -> SqlStatement:
 def _source_select(source_id: str, source_measures, query: KpiQuery, params: dict[str, Any]) -> str:
     source = SOURCES[source_id]
     anchor = source.anchor
-    dims_used = set(query.by) | {d for d, _ in query.filters} | {d for d, _ in query.scope.restrictions}
-    # Measures and dimensions use bare column names: the fact row is widened with the
-    # dealer and product attributes the query needs, and nothing else.
-    extra = [f"d.{a}" for a in _DEALER_ATTRIBUTES if a in dims_used]
-    extra += [f"p.{a}" for a in _PRODUCT_ATTRIBUTES if a in dims_used]
-    joins = ""
-    if any(a in dims_used for a in _DEALER_ATTRIBUTES):
-        joins += " JOIN dealers d ON d.dealer_id = f.dealer_id"
-    if any(a in dims_used for a in _PRODUCT_ATTRIBUTES):
-        joins += " LEFT JOIN products p ON p.product_id = f.product_id"
-    rows = f"SELECT f.*{''.join(', ' + e for e in extra)} FROM {source.table} f{joins}"
-
-    where = [f"{anchor} IS NOT NULL"]
+    where = []
+    if source.anchor_nullable and not (query.start or query.end):
+        where.append(f"{anchor} IS NOT NULL")  # a range test excludes NULL by itself
     if query.start:
         params["start"] = datetime.combine(query.start, datetime.min.time())
         where.append(f"{anchor} >= $start")
@@ -223,10 +210,12 @@ def _source_select(source_id: str, source_measures, query: KpiQuery, params: dic
 
     selects = list(query.by)
     if query.grain:
-        selects.append(f"CAST(date_trunc('{query.grain}', {anchor}) AS DATE) AS period")
+        # Grouped as a timestamp; cast to DATE only on the aggregated rows.
+        selects.append(f"date_trunc('{query.grain}', {anchor}) AS period")
     selects += [f"{m.sql} AS {name}" for m, name in source_measures]
     group = " GROUP BY ALL" if query.by or query.grain else ""
-    return f"SELECT {', '.join(selects)}\nFROM ({rows}) f\nWHERE {' AND '.join(where)}{group}"
+    where_sql = f"\nWHERE {' AND '.join(where)}" if where else ""
+    return f"SELECT {', '.join(selects)}\nFROM {source.table}{where_sql}{group}"
 
 
 def _filter_sql(column: str, values: tuple[Any, ...], name: str, params: dict[str, Any]) -> str:

@@ -15,8 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = ROOT / "sql"
 SCHEMA_SQL = SQL_DIR / "schema.sql"
 # Derived facts, rebuilt after every accepted load, in this order.
-DERIVED_SQL = (SQL_DIR / "derived_repair_orders.sql",)
+DERIVED_SQL = (SQL_DIR / "derived_facts.sql",)
 DEFAULT_DB = ROOT / "data" / "demo.duckdb"
+# Progress bars would interleave with the command line's own output.
+QUIET = {"enable_progress_bar": False}
 
 
 def db_path_from_env() -> Path:
@@ -30,7 +32,8 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute per-row flags (comeback links, survey coverage) once per load."""
+    """Rebuild the flat fact tables (comeback gaps, survey coverage, dealer and
+    product attributes) once per load, so queries never redo that work."""
     for path in DERIVED_SQL:
         con.execute(path.read_text(encoding="utf-8"))
 
@@ -41,9 +44,9 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     if read_only:
         if not path.exists():
             raise FileNotFoundError(f"database file not found: {path}")
-        return duckdb.connect(str(path), read_only=True)
+        return duckdb.connect(str(path), read_only=True, config=QUIET)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), config=QUIET)
     apply_schema(con)
     refresh_derived(con)
     return con

@@ -30,7 +30,7 @@ def cursor(db: DbLike) -> Iterator[duckdb.DuckDBPyConnection]:
         path = Path(db)
         if not path.exists():
             raise FileNotFoundError(f"database file not found: {path}")
-        con = duckdb.connect(str(path), read_only=True)
+        con = duckdb.connect(str(path), read_only=True, config={"enable_progress_bar": False})
         try:
             yield con
         finally:

@@ -36,6 +36,7 @@ class Source:
     table: str
     anchor: str
     own_dimensions: tuple[str, ...]
+    anchor_nullable: bool = False  # closed_at: open rows have no period
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -45,13 +46,13 @@ class Source:
 SOURCES: dict[str, Source] = {
     s.id: s
     for s in (
-        # fact_repair_orders is repair_orders plus per-row comeback and survey flags
-        # (sql/derived_repair_orders.sql).
+        # fact_* are the contract tables with dealer and product attributes copied
+        # on, and repair orders with comeback gaps and survey flags (sql/derived_facts.sql).
         Source("repair_orders_by_opened", "fact_repair_orders", "opened_at", ("ro_type", "fault_code")),
-        Source("repair_orders_by_closed", "fact_repair_orders", "closed_at", ("ro_type", "fault_code")),
-        Source("service_requests", "service_requests", "created_at", ("channel",)),
-        Source("complaints", "complaints", "created_at", ("channel", "category", "severity")),
-        Source("surveys", "surveys", "surveyed_at", ()),
+        Source("repair_orders_by_closed", "fact_repair_orders", "closed_at", ("ro_type", "fault_code"), True),
+        Source("service_requests", "fact_service_requests", "created_at", ("channel",)),
+        Source("complaints", "fact_complaints", "created_at", ("channel", "category", "severity")),
+        Source("surveys", "fact_surveys", "surveyed_at", ()),
     )
 }
 
