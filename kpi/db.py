@@ -17,8 +17,6 @@ SCHEMA_SQL = SQL_DIR / "schema.sql"
 # Derived facts, rebuilt after every accepted load, in this order.
 DERIVED_SQL = (SQL_DIR / "derived_facts.sql",)
 DEFAULT_DB = ROOT / "data" / "demo.duckdb"
-# Progress bars would interleave with the command line's own output.
-QUIET = {"enable_progress_bar": False}
 
 
 def db_path_from_env() -> Path:
@@ -38,15 +36,21 @@ def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(path.read_text(encoding="utf-8"))
 
 
+def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """No progress bars: they would interleave with the command line's own output."""
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open a database file. A writable connection gets the schema and derived tables."""
     path = Path(path)
     if read_only:
         if not path.exists():
             raise FileNotFoundError(f"database file not found: {path}")
-        return duckdb.connect(str(path), read_only=True, config=QUIET)
+        return quiet(duckdb.connect(str(path), read_only=True))
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), config=QUIET)
+    con = quiet(duckdb.connect(str(path)))
     apply_schema(con)
     refresh_derived(con)
     return con

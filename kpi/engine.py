@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from kpi.compiler import KpiQuery, QueryError, compile_query
+from kpi.db import quiet
 from kpi.scope import Scope
 
 DbLike = duckdb.DuckDBPyConnection | str | Path
@@ -30,7 +31,7 @@ def cursor(db: DbLike) -> Iterator[duckdb.DuckDBPyConnection]:
         path = Path(db)
         if not path.exists():
             raise FileNotFoundError(f"database file not found: {path}")
-        con = duckdb.connect(str(path), read_only=True, config={"enable_progress_bar": False})
+        con = quiet(duckdb.connect(str(path), read_only=True))
         try:
             yield con
         finally:
