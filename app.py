@@ -10,6 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui import get_database, pick, render_filters, setup_page, t
+from ui.nav import page_label
 
 setup_page(("售后服务 KPI 看板", "After-sales KPI dashboard"), icon="🚗")
 filters = render_filters()
@@ -18,7 +19,7 @@ db = get_database()
 st.title(t("app_title"))
 st.write(t("app_intro"))
 if db.as_of is not None:
-    st.caption(f"{t('as_of')}: {db.as_of:%Y-%m-%d %H:%M}")
+    st.caption(f"{t('as_of')}{pick(('：', ': '))}{db.as_of:%Y-%m-%d %H:%M}")
 
 # (page number, zh title, en title, zh audience + purpose, en audience + purpose)
 PAGES = (
@@ -54,6 +55,7 @@ for number, zh, en, about_zh, about_en in PAGES:
     if not found:
         continue
     with st.container(border=True):
-        st.page_link(f"pages/{found[0].name}", label=pick((zh, en)), icon=":material/arrow_forward:",
+        # the label as the sidebar shows it (from the file name), so both agree
+        st.page_link(f"pages/{found[0].name}", label=page_label(found[0].name, filters.lang), icon=":material/arrow_forward:",
                      query_params=filters.query_params())
         st.caption(pick((about_zh, about_en)))

@@ -111,24 +111,25 @@ grain = c3.segmented_control(
     pick(("粒度", "Points")), ["day", "week"], default="day", key="daily_trend_grain",
     format_func=lambda g: pick(({"day": "按日", "week": "按周"}[g], {"day": "Daily", "week": "Weekly"}[g])),
 ) or "day"
-trend_start = report_day - timedelta(days=days - 1)
-trend = compute_cached(db, [trend_metric], scope=f.scope, grain=grain, start=trend_start, end=report_day,
+# A metric that matures W days after closing has no values in its last W days:
+# its trend ends at the last matured day instead of showing an empty tail.
+trend_end = report_day - timedelta(days=WINDOW_DAYS) if trend_metric in maturing_metrics() else report_day
+trend_start = trend_end - timedelta(days=days - 1)
+trend = compute_cached(db, [trend_metric], scope=f.scope, grain=grain, start=trend_start, end=trend_end,
                        filters=query_filters)
 targets = cached_records(db, "active_targets", (trend_metric,), report_day,
                          dealer_id=f.dealer_id, region_id=f.region_id, scope=f.scope)
 if trend.empty or trend[trend_metric].isna().all():
     empty_state(pick(("所选期间没有该指标的数据。", "No data for this metric in the period.")))
-    if trend_metric in maturing_metrics():
-        st.caption(t("not_matured", days=WINDOW_DAYS, start="", end="").split("，")[0].split(";")[0])
 else:
-    full_periods = pd.DataFrame({"period": pd.date_range(trend_start, report_day, freq="D").date}) if grain == "day" else None
+    full_periods = pd.DataFrame({"period": pd.date_range(trend_start, trend_end, freq="D").date}) if grain == "day" else None
     if full_periods is not None:  # days with no rows show as gaps, not as joined lines
         trend = full_periods.merge(trend, on="period", how="left")
     target = targets.get(trend_metric, {}).get("target")
     st.plotly_chart(trend_figure(trend, trend_metric, lang, target), width="stretch", key="daily_trend_chart")
     if trend_metric in maturing_metrics():
-        st.caption(pick((f"近 {WINDOW_DAYS} 天关闭的维修尚未满观察窗口，曲线末端为空属正常。",
-                         f"Repairs closed in the last {WINDOW_DAYS} days have not matured yet; the empty tail is expected.")))
+        st.caption(pick((f"近 {WINDOW_DAYS} 天关闭的维修尚未满观察窗口，曲线截至 {trend_end:%Y-%m-%d}。",
+                         f"Repairs closed in the last {WINDOW_DAYS} days have not matured yet; the line ends on {trend_end:%Y-%m-%d}.")))
 
 # ---------------------------------------------------------------- action lists
 st.divider()
@@ -142,7 +143,16 @@ if f.product_id:
     st.caption(pick(("待办清单列出本店全部车型。", "To-do lists cover every model of the dealer.")))
 
 TIME = st.column_config.DatetimeColumn
-HOURS = lambda label: st.column_config.NumberColumn(label, format="%.1f")  # noqa: E731
+
+
+def age_text(hours: float) -> str:
+    """'5.2 小时' under two days, '3 天 4 小时' beyond: how a manager says it."""
+    if pd.isna(hours):
+        return "—"
+    if hours < 48:
+        return pick((f"{hours:.1f} 小时", f"{hours:.1f} h"))
+    d, h = divmod(int(round(hours)), 24)
+    return pick((f"{d:,} 天 {h} 小时", f"{d:,} d {h} h"))
 
 
 def translate(frame: pd.DataFrame, column: str, names: dict) -> None:
@@ -158,6 +168,8 @@ def show(frame: pd.DataFrame, columns: dict[str, object], empty_message: tuple[s
                  height=min(38 + 35 * len(frame), 420))
 
 
+overdue["overdue_text"] = overdue["overdue_hours"].map(age_text)
+unanswered["waiting_text"] = unanswered["waiting_hours"].map(age_text)
 translate(overdue, "ro_type", RO_TYPE_NAMES)
 translate(unanswered, "channel", CHANNEL_NAMES)
 translate(complaints, "severity", SEVERITY_NAMES)
@@ -179,7 +191,7 @@ with tabs[0]:
         "ro_id": ro_label, "vin": vin_label, "model_name": model_label, "ro_type": pick(("类型", "Type")),
         "opened_at": TIME(pick(("进厂时间", "Checked in")), format="YYYY-MM-DD HH:mm"),
         "promised_at": TIME(pick(("承诺交车", "Promised")), format="YYYY-MM-DD HH:mm"),
-        "overdue_hours": HOURS(pick(("已超时（小时）", "Overdue (h)"))),
+        "overdue_text": pick(("已超时", "Overdue")),
     }, ("没有超时未交车的工单。", "No repair order is past its promised time."), "overdue_table")
 with tabs[1]:
     st.caption(pick((f"受理超过 {RESPONSE_SLA_HOURS} 小时仍未响应的服务请求，等待最久的在前。",
@@ -187,7 +199,7 @@ with tabs[1]:
     show(unanswered, {
         "request_id": pick(("请求编号", "Request")), "channel": pick(("渠道", "Channel")), "vin": vin_label,
         "created_at": TIME(pick(("受理时间", "Received")), format="YYYY-MM-DD HH:mm"),
-        "waiting_hours": HOURS(pick(("已等待（小时）", "Waiting (h)"))),
+        "waiting_text": pick(("已等待", "Waiting")),
     }, ("没有超时未响应的请求。", "No request is waiting past the SLA."), "unanswered_table")
 with tabs[2]:
     st.caption(pick(("尚未关闭的投诉：严重程度高的在前，同级按时长。",

@@ -21,7 +21,7 @@ from ui import (
 from ui.data import cached_records
 from ui.figures import quadrant_figure
 from ui.filters import KEY_DEALER, KEY_REGION
-from ui.i18n import DEALER_TYPE_NAMES, unit_label
+from ui.i18n import DEALER_TYPE_NAMES, direction_label, localized_name, unit_label
 
 HEADLINE = (
     "first_time_fix_rate", "repeat_repair_rate", "avg_repair_cycle_hours", "on_time_delivery_rate",
@@ -75,8 +75,9 @@ if ftfr_shift:
 
 
 def header(metric_id: str) -> str:
-    unit = "" if METRICS[metric_id].unit == "count" else unit_label(metric_id, lang)
-    return f"{metric_name(metric_id, lang)} ({unit})" if unit else metric_name(metric_id, lang)
+    # The unit is in every cell (format below), so headers stay short enough to
+    # fit ten columns without scrolling.
+    return metric_name(metric_id, lang)
 
 
 def display_value(metric_id: str, series: pd.Series) -> pd.Series:
@@ -88,8 +89,10 @@ def display_value(metric_id: str, series: pd.Series) -> pd.Series:
 def column_config() -> dict:
     config = {}
     for m in HEADLINE:
-        fmt = "%.1f" if METRICS[m].unit in ("fraction", "hours") else "%d"
-        config[header(m)] = st.column_config.NumberColumn(header(m), format=fmt, help=metric_name(m, lang))
+        unit = METRICS[m].unit
+        fmt = {"fraction": "%.1f%%", "hours": f"%.1f {unit_label(m, lang)}"}.get(unit, "%d")
+        config[header(m)] = st.column_config.NumberColumn(
+            header(m), format=fmt, help=f"{metric_name(m, lang)} · {direction_label(m, lang)}")
     config[header("ro_count")] = st.column_config.NumberColumn(header("ro_count"), format="localized")
     return config
 
@@ -100,6 +103,7 @@ names = {
     "city": pick(("城市", "City")), "dealer_type": pick(("类型", "Type")),
 }
 league = pd.DataFrame({label: by_dealer[col] for col, label in names.items()})
+league[names["region_name"]] = league[names["region_name"]].map(lambda v: localized_name(v, lang))
 league[names["dealer_type"]] = league[names["dealer_type"]].map(lambda v: enum_name(DEALER_TYPE_NAMES, v, lang))
 league[header("ro_count")] = by_dealer["ro_count"].astype("Int64")
 for m in HEADLINE:
@@ -111,13 +115,13 @@ for m in HEADLINE:
     ranks[metric_name(m, lang)] = by_dealer[m].rank(ascending=not higher, method="min").astype("Int64")
 
 # network and region rows: their own ratio of sums
-region_names = dict(zip(dealers["region_id"], dealers["region_name"]))
+region_names = {rid: localized_name(name, lang) for rid, name in zip(dealers["region_id"], dealers["region_name"])}
 network = compute_block(())
 regions = compute_block(("region_id",))
 if f.region_id:
     regions = regions[regions["region_id"] == f.region_id]
 summary_rows = [(t("network_average"), network.iloc[0] if len(network) else None)]
-summary_rows += [(t("region_average", name=region_names.get(r.region_id, r.region_id)), r)
+summary_rows += [(region_names.get(r.region_id, r.region_id), r)
                  for _, r in regions.sort_values("region_id").iterrows()]
 summary = pd.DataFrame({
     pick(("范围", "Scope")): [label for label, _ in summary_rows],
@@ -175,7 +179,8 @@ for m in HEADLINE:
         pick(("指标", "Metric")): metric_name(m, lang),
         pick(("标杆值", "Benchmark")): format_value(m, level, lang),
         pick(("全网络", "Network")): format_value(m, network.iloc[0][m] if len(network) else None, lang),
-        pick(("标杆店", "Best-in-class dealers")): "、".join(best["dealer_name"]) if lang == "zh" else ", ".join(best["dealer_name"]),
+        pick(("标杆店", "Best-in-class dealers")): (f"{len(best)} 家：" + "、".join(best["dealer_name"])) if lang == "zh"
+        else (f"{len(best)}: " + ", ".join(best["dealer_name"])),
     })
 st.dataframe(pd.DataFrame(bench_rows), hide_index=True, width="stretch", key="benchmark_table")
 

@@ -79,12 +79,12 @@ def test_league_table_network_row_is_ratio_of_sums(app_db, as_of) -> None:
     network = summary.iloc[0]
     expected = kpi.compute(app_db, ["satisfied_rate", "on_time_delivery_rate", "ro_count"],
                            start="2024-05-01", end="2024-05-31").iloc[0]
-    assert network["满意率 (%)"] == pytest.approx(expected["satisfied_rate"] * 100)
-    assert network["按时交车率 (%)"] == pytest.approx(expected["on_time_delivery_rate"] * 100)
+    assert network["满意率"] == pytest.approx(expected["satisfied_rate"] * 100)
+    assert network["按时交车率"] == pytest.approx(expected["on_time_delivery_rate"] * 100)
     assert network["进厂台次"] == expected["ro_count"]
     league = at.dataframe[1].value
     by_dealer = kpi.compute(app_db, ["satisfied_rate"], by="dealer_id", start="2024-05-01", end="2024-05-31")
-    assert sorted(league["满意率 (%)"].round(6)) == sorted((by_dealer["satisfied_rate"] * 100).round(6))
+    assert sorted(league["满意率"].round(6)) == sorted((by_dealer["satisfied_rate"] * 100).round(6))
 
 
 def test_region_filter_limits_dealers(app_db) -> None:

@@ -136,12 +136,15 @@ def kpi_card(card: CardData, *, key: str, lang: str | None = None) -> None:
             help=metric_description(card.metric_id, lang),
         )
         if card.target is None:
-            st.caption(t("no_target", lang))
+            st.caption(f"{t('no_target', lang)}  \n\u00a0")  # same height as a card with a target
         else:
             line = f"{t('target', lang)} {format_value(card.metric_id, card.target, lang)}"
             if card.delta_target is not None:
                 colour = "green" if target_verdict(card.metric_id, card.delta_target) == "good" else "red"
-                line += f" · :{colour}[{t('vs_target', lang)} {format_delta(card.metric_id, card.delta_target, lang)}]"
+                # its own line: "较目标 -20.8个百分点" must not break mid-word in a narrow card
+                line += f"  \n:{colour}[{t('vs_target', lang)} {format_delta(card.metric_id, card.delta_target, lang)}]"
+            else:
+                line += "  \n\u00a0"
             st.caption(line)
         basis = basis_caption(card)
         left, right = st.columns([3, 2], vertical_alignment="center", gap="small")

@@ -72,7 +72,7 @@ def quadrant_figure(frame: pd.DataFrame, x_metric: str, y_metric: str, size_col:
         fig.add_vline(x=data[x_metric].median(), line_dash="dot", line_color=GREY,
                       annotation_text=pick(("中位数", "median"), lang), annotation_position="top")
         fig.add_hline(y=data[y_metric].median(), line_dash="dot", line_color=GREY,
-                      annotation_text=pick(("中位数", "median"), lang), annotation_position="right")
+                      annotation_text=pick(("中位数", "median"), lang), annotation_position="bottom left")
     fig.update_layout(
         height=460, margin={"l": 10, "r": 10, "t": 30, "b": 10}, font={"family": FONT},
         xaxis={"title": metric_name(x_metric, lang), **_axis_format(x_metric)},

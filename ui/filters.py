@@ -27,7 +27,7 @@ import streamlit as st
 from kpi.scope import Scope
 from ui.data import Database, cached_records, get_database
 from ui.nav import render_nav
-from ui.i18n import DEFAULT_LANG, LANG_STATE_KEY, LANGS, current_lang, t
+from ui.i18n import DEFAULT_LANG, LANG_STATE_KEY, LANGS, current_lang, localized_name, t
 
 KEY_LANG = LANG_STATE_KEY
 KEY_DATES = "filter_dates"
@@ -221,7 +221,7 @@ def render_filters(scope: Scope = Scope.network(), *, db: Database | None = None
         end = max(start, default_end) if start <= default_end else start
 
     # --- region
-    region_names = _name_lookup(regions, "region_id", "region_name")
+    region_names = {rid: localized_name(name, lang) for rid, name in _name_lookup(regions, "region_id", "region_name").items()}
     region_options: list[str | None] = list(region_names)
     if scope.level == "network":
         region_options = [None] + region_options
@@ -263,7 +263,7 @@ def render_filters(scope: Scope = Scope.network(), *, db: Database | None = None
         product_id = st.session_state.get(KEY_PRODUCT)
 
     if db.as_of is not None:
-        sidebar.caption(f"{t('as_of')}: {db.as_of:%Y-%m-%d %H:%M}")
+        sidebar.caption(f"{t('as_of')}{'：' if lang == 'zh' else ': '}{db.as_of:%Y-%m-%d %H:%M}")
     if scope.level != "network":
         label = region_names.get(scope.id) if scope.level == "region" else dealer_names.get(scope.id)
         sidebar.caption(t("scope_note", scope=label or scope.id))

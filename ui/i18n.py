@@ -236,3 +236,17 @@ def direction_label(metric_id: str, lang: str | None = None) -> str:
     if better is None:
         return pick(("数量指标", "volume"), lang)
     return pick(("越高越好", "higher is better"), lang) if better else pick(("越低越好", "lower is better"), lang)
+
+
+def localized_name(name: Any, lang: str | None = None) -> str:
+    """A bilingual name from the data ("华东 East China") in the current language:
+    the Chinese words in zh, the rest in en. Single-language names stay as they are."""
+    if name is None or (isinstance(name, float) and math.isnan(name)):
+        return ""
+    text = str(name).strip()
+    words = text.split()
+    chinese = [w for w in words if not w.isascii()]
+    latin = [w for w in words if w.isascii()]
+    if not chinese or not latin or words[: len(chinese)] != chinese:
+        return text
+    return " ".join(chinese) if (lang or current_lang()) == "zh" else " ".join(latin)
