@@ -10,6 +10,7 @@ COMMAND_MODULES = (
     "kpi.ingest.command",
     "kpi.demo",
     "kpi.compute_command",
+    "kpi.accounts_command",
 )
 
 

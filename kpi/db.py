@@ -6,8 +6,13 @@ blocks a writer, and a reader notices the swap through `file_signature`.
 """
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 
@@ -68,3 +73,62 @@ def file_signature(path: str | Path) -> tuple[int, int, int] | None:
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     """The id of the latest accepted load; query caches are keyed by it."""
     return int(con.execute("SELECT coalesce(max(load_id), 0) FROM load_log").fetchone()[0])
+
+
+@contextmanager
+def exclusive_writer(db_path: Path) -> Iterator[None]:
+    """One writer at a time per database: two copy-and-swaps would lose one's work."""
+    lock_path = db_path.with_name(db_path.name + ".tmp-load.lock")
+    with open(lock_path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _working_copy(db_path: Path) -> Path:
+    handle, name = tempfile.mkstemp(prefix=db_path.name + ".tmp-", dir=db_path.parent)
+    os.close(handle)
+    copy = Path(name)
+    if db_path.exists():
+        shutil.copy2(db_path, copy)
+        wal = db_path.with_name(db_path.name + ".wal")
+        if wal.exists():  # a writer that did not checkpoint: keep what it wrote
+            shutil.copy2(wal, copy.with_name(copy.name + ".wal"))
+    else:
+        copy.unlink()  # DuckDB creates the file itself; an empty file is not a database
+    return copy
+
+
+def remove_copy(copy: Path) -> None:
+    for path in (copy, copy.with_name(copy.name + ".wal")):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(copy.with_name(copy.name + ".tmp"), ignore_errors=True)
+
+
+@contextmanager
+def swapped_copy(db_path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Write to a copy of the database and swap it in atomically when the block ends.
+
+    DuckDB allows no writer beside another process's reader, and the app keeps a
+    read-only connection open; so every write works on a copy beside the file and
+    `os.replace`s it onto the original only when the block succeeds. An exception
+    leaves the database exactly as it was. Readers notice through `file_signature`.
+    """
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with exclusive_writer(db_path):
+        copy = _working_copy(db_path)
+        con = quiet(duckdb.connect(str(copy)))
+        try:
+            apply_schema(con)
+            yield con
+            con.execute("CHECKPOINT")
+            con.close()
+            os.replace(copy, db_path)
+        except BaseException:
+            con.close()
+            remove_copy(copy)
+            raise
+        remove_copy(copy)  # only a spill folder can be left after a successful swap

@@ -112,3 +112,15 @@ CREATE TABLE IF NOT EXISTS load_log (
     source    VARCHAR NOT NULL,  -- the files (or "demo") the load came from
     summary   VARCHAR NOT NULL   -- JSON: {table: {"inserted": n, "updated": m}}
 );
+
+-- Sign-in accounts. A user sees the network, one region or one dealer (scope_id).
+-- Passwords are stored only as argon2id hashes (salted, slow); never in clear.
+CREATE TABLE IF NOT EXISTS users (
+    username      VARCHAR PRIMARY KEY,
+    role          VARCHAR NOT NULL CHECK (role IN ('network', 'region', 'dealer')),
+    scope_id      VARCHAR CHECK ((role = 'network') = (scope_id IS NULL)),
+    password_hash VARCHAR NOT NULL,
+    disabled      BOOLEAN NOT NULL DEFAULT false,
+    created_at    TIMESTAMP NOT NULL,
+    changed_at    TIMESTAMP NOT NULL
+);
