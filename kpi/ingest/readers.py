@@ -169,12 +169,18 @@ def stage_csv(con: duckdb.DuckDBPyConnection, source: SourceFile, name: str, wor
     positional = [f"c{i}" for i in range(len(header))]
     columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in positional) + "}"
     rejects = f"{name}_rejects"
-    con.execute(
-        f"""CREATE TEMP TABLE {name} AS SELECT * FROM read_csv(
-                {quote_literal(str(path))}, header = true, columns = {columns},
-                delim = ',', quote = '"', escape = '"', auto_detect = false,
-                store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scan')"""
-    )
+    try:
+        con.execute(
+            f"""CREATE TEMP TABLE {name} AS SELECT * FROM read_csv(
+                    {quote_literal(str(path))}, header = true, columns = {columns},
+                    delim = ',', quote = '"', escape = '"', auto_detect = false,
+                    store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scan')"""
+        )
+    except duckdb.Error as err:  # what the rejects table cannot hold, e.g. a binary file
+        staged.problems.append(Problem(staged.label, None, None, UNREADABLE,
+                                       f"cannot read the CSV file: {str(err).splitlines()[0]}"))
+        staged.rows_usable = False
+        return staged
     bad_lines = con.execute(
         f"SELECT line, error_message, csv_line FROM {rejects} ORDER BY line"
     ).fetchall()
