@@ -70,19 +70,27 @@ def _check_scope(con: duckdb.DuckDBPyConnection, role: str, scope_id: str | None
 
 
 def add_user(db_path: str | Path, username: str, role: str, scope_id: str | None, password: str) -> Account:
-    _check_username(username)
-    password_hash = hash_password(password)
+    return add_users(db_path, [(username, role, scope_id, password)])[0]
+
+
+def add_users(db_path: str | Path, specs: list[tuple[str, str, str | None, str]]) -> list[Account]:
+    """Create accounts from (name, role, scope id, password), all or none, in one write."""
+    hashed = []
+    for username, role, scope_id, password in specs:
+        _check_username(username)
+        hashed.append((username, role, scope_id, hash_password(password)))
     with db.swapped_copy(db_path) as con:
-        _check_scope(con, role, scope_id)
-        if con.execute("SELECT count(*) FROM users WHERE username = ?", [username]).fetchone()[0]:
-            raise AccountError(f"user {username!r} exists already")
         now = datetime.now().replace(microsecond=0)
-        con.execute(
-            "INSERT INTO users (username, role, scope_id, password_hash, disabled, created_at, changed_at)"
-            " VALUES (?, ?, ?, ?, false, ?, ?)",
-            [username, role, scope_id, password_hash, now, now],
-        )
-    return Account(username, role, scope_id)
+        for username, role, scope_id, password_hash in hashed:
+            _check_scope(con, role, scope_id)
+            if con.execute("SELECT count(*) FROM users WHERE username = ?", [username]).fetchone()[0]:
+                raise AccountError(f"user {username!r} exists already")
+            con.execute(
+                "INSERT INTO users (username, role, scope_id, password_hash, disabled, created_at, changed_at)"
+                " VALUES (?, ?, ?, ?, false, ?, ?)",
+                [username, role, scope_id, password_hash, now, now],
+            )
+    return [Account(username, role, scope_id) for username, role, scope_id, _ in hashed]
 
 
 def _update(db_path: str | Path, username: str, assignments: str, values: list) -> None:

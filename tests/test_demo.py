@@ -286,3 +286,18 @@ def test_refuses_to_overwrite_real_data(tmp_path: Path) -> None:
         write_demo(path, 1_000)
     write_demo(path, 1_000, force=True)
     assert query(path, "SELECT count(*) n FROM regions WHERE region_id = 'X'")["n"][0] == 0
+
+
+def test_demo_comes_with_one_account_per_role(demo_db: tuple[Path, DemoNetwork]) -> None:
+    """The README's demo sign-ins work and see the scopes they name."""
+    from kpi import accounts, db
+    from kpi.demo.command import DEMO_ACCOUNTS
+
+    path, _ = demo_db
+    con = db.connect(path, read_only=True)
+    try:
+        for name, role, scope_id, password in DEMO_ACCOUNTS:
+            assert accounts.authenticate(con, name, password) == accounts.Account(name, role, scope_id)
+        assert {a.role for a in accounts.list_users(con)} == {"network", "region", "dealer"}
+    finally:
+        con.close()

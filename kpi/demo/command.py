@@ -32,6 +32,15 @@ class DemoReport:
         return self.generate_seconds + self.load_seconds
 
 
+# One sign-in per role, for trying the dashboard out. Demo only: the README says so,
+# and they exist only in databases this command writes.
+DEMO_ACCOUNTS = (
+    ("hq", "network", None, "demo-hq-2026"),
+    ("east", "region", "EAST", "demo-east-2026"),
+    ("store", "dealer", "EAST-01", "demo-store-2026"),
+)
+
+
 def write_demo(
     db_path: str | Path,
     repair_orders: int = DEFAULT_REPAIR_ORDERS,
@@ -47,6 +56,7 @@ def write_demo(
     non-demo loads is refused unless `force`. Raises `kpi.ingest.LoadRefused` if a
     generated row broke the contract (a bug in the generator).
     """
+    from kpi.accounts import add_users
     from kpi.ingest import load_frames  # the loader is only needed for writing
 
     path = Path(db_path)
@@ -58,6 +68,7 @@ def write_demo(
     started = time.perf_counter()
     try:
         load_frames(fresh, demo.tables, source="demo")
+        add_users(fresh, list(DEMO_ACCOUNTS))
         os.replace(fresh, path)
     finally:
         _remove_database(fresh)
