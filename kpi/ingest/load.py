@@ -1,22 +1,16 @@
 """A load, all or nothing: stage, validate, upsert into a copy of the database, swap.
 
-The copy-and-swap is what lets the app keep its read-only connection open while a
-load runs (DuckDB allows no writer beside another process's reader): the load
-writes a copy beside the database and `os.replace`s it onto the original only when
-everything is in. A refused or failed load deletes the copy, so the database file
-is exactly as it was. The app notices the new file through `kpi.db.file_signature`.
+The writing goes through `kpi.db.swapped_copy`: the load works on a copy beside the
+database, swapped in only when everything is in, so the app's read-only connection
+is never in the way and a refused load leaves the file exactly as it was.
 """
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
-import os
-import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -32,38 +26,6 @@ from kpi.ingest.sources import resolve_sources
 
 # LoadRefused keeps this many problems (in file, row, column order); it counts all.
 MAX_PROBLEMS_KEPT = 1000
-
-
-@contextmanager
-def _exclusive(db_path: Path) -> Iterator[None]:
-    """One load at a time per database: two copy-and-swaps would lose one load."""
-    lock_path = db_path.with_name(db_path.name + ".tmp-load.lock")
-    with open(lock_path, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _working_copy(db_path: Path) -> Path:
-    handle, name = tempfile.mkstemp(prefix=db_path.name + ".tmp-", dir=db_path.parent)
-    os.close(handle)
-    copy = Path(name)
-    if db_path.exists():
-        shutil.copy2(db_path, copy)
-        wal = db_path.with_name(db_path.name + ".wal")
-        if wal.exists():  # a writer that did not checkpoint: keep what it wrote
-            shutil.copy2(wal, copy.with_name(copy.name + ".wal"))
-    else:
-        copy.unlink()  # DuckDB creates the file itself; an empty file is not a database
-    return copy
-
-
-def _remove(copy: Path) -> None:
-    for path in (copy, copy.with_name(copy.name + ".wal")):
-        path.unlink(missing_ok=True)
-    shutil.rmtree(copy.with_name(copy.name + ".tmp"), ignore_errors=True)
 
 
 def _fetch_problems(con: duckdb.DuckDBPyConnection, labels: list[str],
@@ -116,48 +78,34 @@ def _upsert(con: duckdb.DuckDBPyConnection, typed: validate.TypedTable) -> Table
 def _run(db_path: str | Path, source: str, stage: Callable[[duckdb.DuckDBPyConnection, Path], list[Staged]], file_problems: list[Problem]) -> LoadReport:
     """Shared by files and frames: `stage(con, workdir)` returns the staged inputs."""
     started = time.perf_counter()
-    db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive(db_path), tempfile.TemporaryDirectory(prefix="kpi-load-") as workdir:
-        copy = _working_copy(db_path)
-        con = duckdb.connect(str(copy))
-        try:
-            db.apply_schema(con)
-            inputs: list[Staged] = stage(con, Path(workdir))
-            labels = [s.label for s in inputs]
-            validate.create_work_tables(con, labels)
-            warnings: list[Problem] = []
-            by_table: dict[str, list[tuple[int, Staged]]] = {}
-            for index, staged in enumerate(inputs):
-                if staged.rows_usable:
-                    validate.check_columns(TABLES_BY_NAME[staged.table], staged)
-                file_problems.extend(staged.problems)
-                warnings.extend(staged.warnings)
-                by_table.setdefault(staged.table, []).append((index, staged))
-            typed_by_name: dict[str, validate.TypedTable] = {}
-            for table in TABLES:  # references point to earlier tables only
-                if table.name in by_table:
-                    typed_by_name[table.name] = validate.build_typed(con, table, by_table[table.name])
-            for typed in typed_by_name.values():
-                validate.check_table(con, typed, typed_by_name)
-            problems, total = _fetch_problems(con, labels, file_problems)
-            if total:
-                raise LoadRefused(problems, total)
-            counts = {name: _upsert(con, typed) for name, typed in typed_by_name.items()}
-            db.refresh_derived(con)
-            summary = {t: {"inserted": c.inserted, "updated": c.updated} for t, c in counts.items()}
-            load_id = con.execute(
-                "INSERT INTO load_log (loaded_at, source, summary) VALUES (?, ?, ?) RETURNING load_id",
-                [dt.datetime.now().replace(microsecond=0), source, json.dumps(summary)],
-            ).fetchone()[0]
-            con.execute("CHECKPOINT")
-            con.close()
-            os.replace(copy, db_path)
-        except BaseException:
-            con.close()
-            _remove(copy)
-            raise
-        _remove(copy)  # only the spill folder can be left after a successful swap
+    with tempfile.TemporaryDirectory(prefix="kpi-load-") as workdir, db.swapped_copy(db_path) as con:
+        inputs: list[Staged] = stage(con, Path(workdir))
+        labels = [s.label for s in inputs]
+        validate.create_work_tables(con, labels)
+        warnings: list[Problem] = []
+        by_table: dict[str, list[tuple[int, Staged]]] = {}
+        for index, staged in enumerate(inputs):
+            if staged.rows_usable:
+                validate.check_columns(TABLES_BY_NAME[staged.table], staged)
+            file_problems.extend(staged.problems)
+            warnings.extend(staged.warnings)
+            by_table.setdefault(staged.table, []).append((index, staged))
+        typed_by_name: dict[str, validate.TypedTable] = {}
+        for table in TABLES:  # references point to earlier tables only
+            if table.name in by_table:
+                typed_by_name[table.name] = validate.build_typed(con, table, by_table[table.name])
+        for typed in typed_by_name.values():
+            validate.check_table(con, typed, typed_by_name)
+        problems, total = _fetch_problems(con, labels, file_problems)
+        if total:
+            raise LoadRefused(problems, total)  # the copy is discarded: nothing changed
+        counts = {name: _upsert(con, typed) for name, typed in typed_by_name.items()}
+        db.refresh_derived(con)
+        summary = {t: {"inserted": c.inserted, "updated": c.updated} for t, c in counts.items()}
+        load_id = con.execute(
+            "INSERT INTO load_log (loaded_at, source, summary) VALUES (?, ?, ?) RETURNING load_id",
+            [dt.datetime.now().replace(microsecond=0), source, json.dumps(summary)],
+        ).fetchone()[0]
     return LoadReport(
         load_id=int(load_id), source=source, tables=counts, warnings=tuple(warnings),
         seconds=time.perf_counter() - started, files=tuple(labels),
