@@ -161,12 +161,17 @@ def value_axis(metric_id: str) -> dict[str, Any]:
     return {"tickformat": ",.2f"}
 
 
-def colour_for(metric_id: str, value: Any, reference: Any) -> str:
-    """Green when better than the reference in the metric's direction, red when worse."""
+def colour_for(metric_id: str, value: Any, reference: Any, tolerance: float = 0.01) -> str:
+    """Green when better than the reference in the metric's direction, red when worse.
+    Within `tolerance` (relative) of the reference it is on par and stays neutral:
+    62.7 % against 62.8 % is no news worth a red bar."""
     better = METRICS[metric_id].higher_is_better
-    if better is None or _missing(value) or _missing(reference) or float(value) == float(reference):
+    if better is None or _missing(value) or _missing(reference):
         return NEUTRAL
-    return GOOD if (float(value) > float(reference)) == better else BAD
+    value, reference = float(value), float(reference)
+    if abs(value - reference) <= tolerance * abs(reference):
+        return NEUTRAL
+    return GOOD if (value > reference) == better else BAD
 
 
 def _layout(fig: go.Figure, height: int, **extra: Any) -> go.Figure:
@@ -256,8 +261,9 @@ def count_and_rate_chart(
     fig.update_xaxes(**_period_axis(data, lang, grain))
     fig.update_layout(
         yaxis={"title": axis_title(count_id, lang), **value_axis(count_id)},
+        # tickmode auto: synced ticks would put the rate at odd values like 4.5 %.
         yaxis2={"title": axis_title(rate_id, lang), "overlaying": "y", "side": "right", "showgrid": False,
-                **value_axis(rate_id)},
+                "tickmode": "auto", **value_axis(rate_id)},
         bargap=0.25,
     )
     return _layout(fig, 360)
@@ -310,7 +316,8 @@ def satisfaction_mix_chart(
         if category_column == "period":
             fig.update_xaxes(**_period_axis(data, lang, grain))
         height = 360
-    fig.update_layout(barmode="stack", bargap=0.2, uniformtext={"minsize": 10, "mode": "hide"})
+    fig.update_layout(barmode="stack", bargap=0.2, uniformtext={"minsize": 10, "mode": "hide"},
+                      legend={"traceorder": "normal"})
     return _layout(fig, height)
 
 
@@ -401,7 +408,9 @@ def ranked_bars(
             hover.append(pooled_hover)
     fig = go.Figure(go.Bar(
         y=labels, x=values, orientation="h", marker_color=colours,
-        text=[format_number(metric_id, v, lang) for v in values], textposition="outside", cliponaxis=False,
+        # Inside the bar end when it fits, so a reference line never crosses a label.
+        text=[format_number(metric_id, v, lang) for v in values], textposition="auto", insidetextanchor="end", textangle=0,
+        cliponaxis=False,
         customdata=[[i, h] for i, h in zip(ids, hover)],
         hovertemplate="%{y}<br>%{text}  %{customdata[1]}<extra></extra>",
     ))
@@ -467,7 +476,8 @@ def pareto_chart(
         yaxis={"title": count_title or text("cases_axis", lang), "tickformat": ",d", "rangemode": "tozero",
                "range": [0, (counts.max() if len(counts) else 1) * 1.2]},
         yaxis2={"title": text("cumulative_axis", lang), "overlaying": "y", "side": "right", "range": [0, 1.1],
-                "tickformat": ".0%", "showgrid": False},
+                "tickformat": ".0%", "tickmode": "array", "tickvals": [0, 0.2, 0.4, 0.6, 0.8, 1.0],
+                "showgrid": False},
     )
     return _layout(fig, 380)
 
@@ -533,9 +543,11 @@ def histogram_chart(
         label = text("overflow", lang, v=f"{edge:,.4g}")
         fig.add_trace(go.Bar(
             x=[edge + bin_width / 2], y=overflow["count"], width=bin_width, marker_color=MUTED, name=label,
-            text=[label], textposition="outside", cliponaxis=False,
-            hovertemplate=label + "<br>%{y:,d}<extra></extra>",
+            text=[label], textposition="none", hovertemplate=label + "<br>%{y:,d}<extra></extra>",
         ))
+        # As an annotation, not bar text: a one-bin-wide bar would shrink the text to nothing.
+        fig.add_annotation(x=edge + bin_width / 2, y=float(overflow["count"].iloc[0]), text=label, showarrow=False,
+                           yanchor="bottom", yshift=2, font={"size": 11, "color": REFERENCE})
     top = float(bins["count"].max()) if len(bins) else 1.0
     for i, (name, value, colour) in enumerate(markers):
         if _missing(value):
@@ -545,7 +557,8 @@ def histogram_chart(
         fig.add_annotation(x=float(value), y=top * (1.18 - 0.1 * i), text=name, showarrow=False,
                            xanchor="left", xshift=4, font={"color": colour, "size": 12})
     fig.update_xaxes(title=value_title, rangemode="tozero")
-    fig.update_yaxes(title=count_title, tickformat=",d", range=[0, top * 1.25 if top else 1])
+    fig.update_yaxes(title=count_title, tickformat=",d", range=[0, top * 1.25 if top else 1],
+                     dtick=1 if top <= 8 else None)  # whole cases only: no 0, 1, 1, 2, 2 ticks
     return _layout(fig, 340, showlegend=False, bargap=0)
 
 
@@ -575,7 +588,8 @@ def closed_loop_chart(summary: Mapping[str, Any], lang: str) -> go.Figure:
             customdata=[[key, f"{share:.0%}"]],
             hovertemplate=text(key, lang) + ": %{x:,d} (%{customdata[1]})<extra></extra>",
         ))
-    fig.update_layout(barmode="stack", bargap=0.35)
+    # Legend in the order of the segments (plotly reverses it for stacked bars by default).
+    fig.update_layout(barmode="stack", bargap=0.35, legend={"traceorder": "normal"})
     fig.update_yaxes(autorange="reversed", type="category", title=None)
     fig.update_xaxes(title=text("cases_axis", lang), tickformat=",d")
     return _layout(fig, 250, margin={"l": 10, "r": 10, "t": 70, "b": 10})

@@ -100,7 +100,7 @@ if level in NEXT:
     }
     st.subheader(pick(headings[dim]))
     shown_metric = st.segmented_control(
-        pick(("按", "Show")), ["complaint_rate", "complaint_count"], default="complaint_rate",
+        pick(("显示", "Show")), ["complaint_rate", "complaint_count"], default="complaint_rate",
         key="cmp_drill_metric", format_func=lambda m: metric_name(m, lang),
     ) or "complaint_rate"
     by_dim = compute_cached(db, ["complaint_count", "complaint_rate"], scope=f.scope, by=[dim],
@@ -110,6 +110,11 @@ if level in NEXT:
     by_dim["label"] = [unknown_model if pd.isna(v) else names.get(v, v) for v in by_dim[dim]]
     # The NULL model group cannot be a filter: it is shown, not clickable.
     by_dim["click_id"] = by_dim[dim].where(by_dim[dim].notna(), None)
+    if shown_metric == "complaint_rate" and by_dim["complaint_rate"].notna().sum() == 0:
+        # Complaints without a recorded model have no repair orders to divide by.
+        st.caption(pick(("这些投诉没有登记车型，无法计算投诉率，改为显示投诉量。",
+                         "These complaints have no model recorded, so there is no complaint rate; showing counts.")))
+        shown_metric = "complaint_count"
     fig = charts.ranked_bars(
         by_dim, shown_metric, "label", lang, id_column="click_id",
         reference=total[shown_metric] if shown_metric == "complaint_rate" else None,
@@ -122,8 +127,9 @@ if level in NEXT:
     if clicked:
         drill_to(next_level, clicked[0], region_of_dealer=dealer_region.get(clicked[0]) if next_level == "dealer" else None)
     st.caption(pick((
-        "点击柱形下钻到下一级；颜色：红色高于整体投诉率，绿色低于整体。也可在左侧筛选中选择。",
-        "Click a bar to drill down; red is above the overall complaint rate, green below. The sidebar filters do the same.",
+        "点击柱形下钻到下一级；红色高于整体投诉率，绿色低于整体，相差不到 1% 为蓝色。也可在左侧筛选中选择。",
+        "Click a bar to drill down; red is above the overall complaint rate, green below, blue within 1% of it. "
+        "The sidebar filters do the same.",
     )) if shown_metric == "complaint_rate" else pick(("点击柱形下钻到下一级。", "Click a bar to drill down.")))
 
 # ---------------------------------------------------------------- trend
@@ -187,7 +193,7 @@ loop = cached_rows(db, "closed_loop_summary", scope=f.scope, start=f.start, end=
                    as_of=db.as_of, complaint_sla_hours=SLA_HOURS).iloc[0]
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(pick(("未关闭", "Open")), format_count(loop["open"], pick(("件", ""))), border=True)
-m2.metric(pick(("超时（>72 小时未关闭）", "Past SLA (> 72 h)")),
+m2.metric(pick(("超时（超过 72 小时）", "Past SLA (over 72 h)")),
           format_count(int(loop["closed_past_sla"]) + int(loop["open_past_sla"]), pick(("件", ""))), border=True,
           help=pick((f"超时关闭 {loop['closed_past_sla']} 件，未关闭且已超时 {loop['open_past_sla']} 件",
                      f"{loop['closed_past_sla']} closed late, {loop['open_past_sla']} open and overdue")))
@@ -246,20 +252,21 @@ cases = cached_rows(db, "complaint_cases", scope=f.scope, start=f.start, end=f.e
 if cases.empty:
     empty_state(pick(("没有符合条件的案件。", "No case matches.")))
 else:
+    # The description is what a regional lead reads first: keep it in view, left of the flags.
     shown = pd.DataFrame({
         pick(("投诉号", "Complaint")): cases["complaint_id"],
         pick(("受理时间", "Registered")): cases["created_at"],
-        pick(("区域", "Region")): cases["region_name"],
         pick(("经销商", "Dealer")): cases["dealer_name"],
         pick(("车型", "Model")): cases["model_name"].fillna(unknown_model),
         pick(("原因", "Cause")): [enum_name(CATEGORY_NAMES, v, lang) for v in cases["category"]],
         pick(("严重程度", "Severity")): [enum_name(SEVERITY_NAMES, v, lang) for v in cases["severity"]],
-        pick(("渠道", "Channel")): [enum_name(CHANNEL_NAMES, v, lang) for v in cases["channel"]],
+        pick(("描述", "Description")): cases["description"].fillna(""),
         pick(("状态", "Status")): [pick(("已关闭", "Closed")) if c else pick(("未关闭", "Open")) for c in cases["is_closed"]],
         pick(("用时（小时）", "Hours")): cases["hours_to_close"].fillna(cases["hours_open"]),
         pick(("超时", "Past SLA")): cases["past_sla"],
         pick(("已回访", "Followed up")): cases["followed_up"],
-        pick(("描述", "Description")): cases["description"].fillna(""),
+        pick(("渠道", "Channel")): [enum_name(CHANNEL_NAMES, v, lang) for v in cases["channel"]],
+        pick(("区域", "Region")): cases["region_name"],
     })
     st.dataframe(
         shown, hide_index=True, width="stretch", key="cmp_case_table",
@@ -268,6 +275,7 @@ else:
             pick(("用时（小时）", "Hours")): st.column_config.NumberColumn(
                 format="%.1f", help=pick(("已关闭：受理到关闭；未关闭：受理至今。", "Closed: registration to close; open: registration to now."))),
             pick(("描述", "Description")): st.column_config.TextColumn(width="large"),
+            pick(("投诉号", "Complaint")): st.column_config.TextColumn(width="small"),
         },
     )
     count_in_list = len(cases)

@@ -137,7 +137,7 @@ st.divider()
 st.subheader(pick(("分项对比", "Breakdown")))
 DIMENSIONS = {"dealer_id": ("经销商", "Dealer"), "product_id": ("车型", "Model"), "fault_code": ("故障码", "Fault code")}
 b1, b2 = st.columns([2, 3])
-dim = b1.segmented_control(pick(("按", "By")), list(DIMENSIONS), default="dealer_id", key="svc_dim",
+dim = b1.segmented_control(pick(("对比维度", "Compare by")), list(DIMENSIONS), default="dealer_id", key="svc_dim",
                            format_func=lambda d: pick(DIMENSIONS[d])) or "dealer_id"
 options = [m for m in BREAKDOWN_METRICS if dim in dimensions_of(METRICS[m])]
 if st.session_state.get("svc_metric") not in options:
@@ -170,8 +170,9 @@ else:
                              rest_label_key="rest_dealers" if dim == "dealer_id" else "rest")
     st.plotly_chart(fig, width="stretch", theme=None, key="svc_breakdown_chart")
     st.caption(pick((
-        "最需关注的排在最上；绿色优于整体，红色差于整体（按指标方向）。",
-        "The ones needing attention are at the top; green is better than overall, red worse (in the metric's direction).",
+        "最需关注的排在最上；绿色优于整体，红色差于整体（按指标方向），与整体相差不到 1% 为蓝色。",
+        "The ones needing attention are at the top; green is better than overall, red worse (in the metric's direction), "
+        "blue within 1% of it.",
     )))
 
     # The full table: every service metric this dimension has, beside the volume.

@@ -189,7 +189,7 @@ def test_closed_loop_figures_equal_the_case_counts(analysis_db, period):
     at = open_page(COMPLAINTS)
     shown = metric_values(at)
     assert shown["未关闭"] == f"{loop['open']:,} 件"
-    assert shown["超时（>72 小时未关闭）"] == f"{loop['closed_past_sla'] + loop['open_past_sla']:,} 件"
+    assert shown["超时（超过 72 小时）"] == f"{loop['closed_past_sla'] + loop['open_past_sla']:,} 件"
     assert shown["已回访（占已关闭）"] == format_percent(loop["followed_up"] / loop["closed"])
     segments = {t["name"]: t["x"][0] for t in find_figure(at, trace_name="按时关闭")["data"]}
     assert segments["按时关闭"] == loop["closed_within_sla"]
