@@ -115,8 +115,6 @@ CELL_CASES = [
 def test_cell_rule_refuses_and_names_file_row_column_rule(loaded_db: Path, tmp_path: Path, table: str,
                                                            changes: dict, column: str, rule: str,
                                                            words: list[str]) -> None:
-    if table == "targets" or rule == "unknown_value" and column == "metric_id":
-        pytest.importorskip("kpi.registry")  # metric ids come from the registry
     path = write_csv(tmp_path / f"{table}.csv", rows_of(table, **changes), list(TABLES_BY_NAME[table].names))
     refused = refuse(loaded_db, [path])
     problem = find(refused, f"{table}.csv", 2, column, rule)
@@ -127,7 +125,6 @@ def test_cell_rule_refuses_and_names_file_row_column_rule(loaded_db: Path, tmp_p
 
 def test_valid_rows_of_every_table_are_accepted(loaded_db: Path, tmp_path: Path) -> None:
     """The baseline the cases above break: unbroken, every table loads."""
-    pytest.importorskip("kpi.registry")
     files = write_tables(tmp_path / "all", names=tuple(VALID))
     report = load_files(loaded_db, files)
     assert set(report.tables) == set(VALID)
@@ -168,7 +165,6 @@ def test_duplicate_key_across_two_files_of_the_same_table(loaded_db: Path, tmp_p
 
 
 def test_duplicate_target_key_compares_empty_scope_id_as_equal(loaded_db: Path, tmp_path: Path) -> None:
-    pytest.importorskip("kpi.registry")
     rows = VALID["targets"] + [dict(VALID["targets"][0], target="0.9")]
     refused = refuse(loaded_db, [write_csv(tmp_path / "targets.csv", rows)])
     problem = find(refused, "targets.csv", 5, "metric_id", "duplicate_key")

@@ -15,7 +15,6 @@ DIMS = ("regions", "dealers", "products")
 
 def test_loading_the_same_files_twice_gives_the_same_database(tmp_path: Path) -> None:
     """The second load replaces every row by key: counts say updated, contents are equal."""
-    pytest.importorskip("kpi.registry")
     db = tmp_path / "kpi.duckdb"
     files = write_tables(tmp_path / "all", names=tuple(VALID))
     first = load_files(db, files)
@@ -46,7 +45,6 @@ def test_overlapping_exports_update_and_insert(tmp_path: Path) -> None:
 
 def test_targets_upsert_matches_empty_scope_id(tmp_path: Path) -> None:
     """A network target (scope_id NULL) loaded again replaces itself instead of doubling."""
-    pytest.importorskip("kpi.registry")
     db = tmp_path / "kpi.duckdb"
     load_files(db, write_tables(tmp_path / "dims", names=DIMS))
     load_files(db, [write_csv(tmp_path / "a" / "targets.csv", VALID["targets"])])
