@@ -14,7 +14,11 @@ from typing import Any, Mapping, Sequence
 
 from kpi import registry
 from kpi.registry import GRAINS, SOURCES, Measure, Metric
+from kpi.row_filters import where_clause
 from kpi.scope import Scope
+
+# The fact tables carry every dimension as a column of its own name.
+FACT_COLUMNS = {dim: dim for dim in registry.ALL_DIMENSIONS}
 
 
 class QueryError(ValueError):
@@ -193,20 +197,11 @@ def compile_query(query: KpiQuery, as_of: datetime | None) -> SqlStatement:
 def _source_select(source_id: str, source_measures, query: KpiQuery, params: dict[str, Any]) -> str:
     source = SOURCES[source_id]
     anchor = source.anchor
-    where = []
-    if source.anchor_nullable and not (query.start or query.end):
-        where.append(f"{anchor} IS NOT NULL")  # a range test excludes NULL by itself
-    if query.start:
-        params["start"] = datetime.combine(query.start, datetime.min.time())
-        where.append(f"{anchor} >= $start")
-    if query.end:
-        params["end_exclusive"] = datetime.combine(query.end + timedelta(days=1), datetime.min.time())
-        where.append(f"{anchor} < $end_exclusive")
-    for i, (dim, values) in enumerate(query.filters):
-        where.append(_filter_sql(dim, values, f"filter{i}", params))
-    for dim, value in query.scope.restrictions:
-        params[f"scope_{dim}"] = value
-        where.append(f"{dim} = $scope_{dim}")
+    where_sql, where_params = where_clause(
+        anchor, FACT_COLUMNS, query.start, query.end, dict(query.filters), query.scope,
+        anchor_nullable=source.anchor_nullable,
+    )
+    params.update(where_params)
 
     selects = list(query.by)
     if query.grain:
@@ -214,22 +209,8 @@ def _source_select(source_id: str, source_measures, query: KpiQuery, params: dic
         selects.append(f"date_trunc('{query.grain}', {anchor}) AS period")
     selects += [f"{m.sql} AS {name}" for m, name in source_measures]
     group = " GROUP BY ALL" if query.by or query.grain else ""
-    where_sql = f"\nWHERE {' AND '.join(where)}" if where else ""
+    where_sql = f"\nWHERE {where_sql}" if where_sql else ""
     return f"SELECT {', '.join(selects)}\nFROM {source.table}{where_sql}{group}"
-
-
-def _filter_sql(column: str, values: tuple[Any, ...], name: str, params: dict[str, Any]) -> str:
-    present = [v for v in values if v is not None]
-    parts = []
-    if present:
-        names = []
-        for j, value in enumerate(present):
-            params[f"{name}_{j}"] = str(value)
-            names.append(f"${name}_{j}")
-        parts.append(f"{column} IN ({', '.join(names)})")
-    if len(present) < len(values):
-        parts.append(f"{column} IS NULL")
-    return "(" + " OR ".join(parts) + ")"
 
 
 def _metric_columns(metric: Metric, measures: dict[Measure, str]) -> list[str]:

@@ -1,9 +1,10 @@
-"""WHERE clauses for row-level queries (case lists, distributions) that must select
-exactly the rows `kpi.compute` counts for the same filters, dates and scope.
+"""WHERE clauses for date range, filters and scope: one implementation for the KPI
+compiler and the row-level queries (case lists, distributions), so a case list
+selects exactly the rows `kpi.compute` counts for the same filters, dates and scope.
 
-The rows are read through the fact table aliased `f`, joined to `dealers d` and
-`products p`; a dimension maps to one qualified column from an allow-list, and
-every value is a bound parameter.
+A dimension maps to one column from the caller module's allow-list (qualified, for
+row queries that join `f` to `dealers d` and `products p`), and every value is a
+bound parameter.
 """
 from __future__ import annotations
 
@@ -51,13 +52,18 @@ def where_clause(
     end: Any = None,
     filters: Mapping[str, Any] | None = None,
     scope: Scope | None = None,
+    *,
+    anchor_nullable: bool = True,
 ) -> tuple[str, dict[str, Any]]:
-    """The conditions and their parameters. `anchor` is a qualified timestamp column;
-    dates are inclusive days as in `kpi.compute`; a None among a filter's values
-    selects the NULL group."""
+    """The conditions joined by AND ("" when there are none) and their parameters.
+    `anchor` is a timestamp column; dates are inclusive days; a None among a
+    filter's values selects the NULL group. A row whose anchor is NULL has no
+    period and is never counted."""
     params: dict[str, Any] = {}
-    where = [f"{anchor} IS NOT NULL"]
+    where = []
     start_d, end_d = as_date(start), as_date(end)
+    if anchor_nullable and not (start_d or end_d):
+        where.append(f"{anchor} IS NOT NULL")  # a range test excludes NULL by itself
     if start_d:
         params["start"] = datetime.combine(start_d, datetime.min.time())
         where.append(f"{anchor} >= $start")
@@ -84,7 +90,7 @@ def where_clause(
             parts.append(f"{columns[dim]} IS NULL")
         where.append("(" + " OR ".join(parts) + ")")
     for dim, value in (scope or Scope.network()).restrictions:
-        # Scope goes through the dealers table, never through a column the caller picked.
+        # Scope columns come from the same allow-list: dealer_id and region_id.
         params[f"scope_{dim}"] = value
-        where.append(f"d.{dim} = $scope_{dim}")
+        where.append(f"{columns[dim]} = $scope_{dim}")
     return " AND ".join(where), params
