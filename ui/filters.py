@@ -12,22 +12,24 @@ and wins; one we wrote ourselves is stale the moment the user touches a widget,
 so the widget wins. A value the data does not have, or outside the user's scope,
 is dropped with a visible note.
 
-The scope comes from code (the page or the deployment), never from a widget or
-the URL: options outside it are never offered.
+The scope comes from the signed-in account (ui.auth), never from a widget or
+the URL: options outside it are never offered. A page may narrow it further,
+never widen it.
 """
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from kpi.scope import Scope
+from ui.auth import current_account, escape_markdown, render_account_box
 from ui.data import Database, cached_records, get_database
 from ui.nav import render_nav
-from ui.i18n import DEFAULT_LANG, LANG_STATE_KEY, LANGS, current_lang, localized_name, t
+from ui.i18n import DEFAULT_LANG, LANG_STATE_KEY, LANGS, current_lang, localized_name, pick, t
 
 KEY_LANG = LANG_STATE_KEY
 KEY_DATES = "filter_dates"
@@ -37,6 +39,7 @@ KEY_PRODUCT = "filter_product"
 FILTER_KEYS = (KEY_LANG, KEY_DATES, KEY_REGION, KEY_DEALER, KEY_PRODUCT)
 URL_WRITTEN_KEY = "_filters_url_written"
 NOTES_KEY = "_filters_notes"
+NOTES_ECHO_KEY = "_filters_notes_echo"
 URL_PARAMS = ("lang", "start", "end", "region", "dealer", "product")
 
 
@@ -48,7 +51,7 @@ class Filters:
     dealer_id: str | None
     product_id: str | None
     lang: str
-    scope: Scope = field(default_factory=Scope.network)
+    scope: Scope
     # the data's "today": the moment it is complete up to
     as_of: datetime | None = None
 
@@ -111,8 +114,20 @@ def _url_news() -> dict[str, str]:
     return news
 
 
+# Said without the value to a user with a narrower scope: a page naming another
+# dealer's id, even one the user typed, is a page a competitor's id is on.
+IGNORED_WITHOUT_VALUE = ("链接中的{param}不存在或不在您的权限范围内，已忽略。",
+                         "The link's {param} does not exist or is outside what you may see; it was ignored.")
+
+
 def _note(param_label: str, value: str) -> None:
-    st.session_state.setdefault(NOTES_KEY, []).append(t("ignored_url_value", param=param_label, value=value))
+    # A URL value is text from outside: escaped, so a link cannot put Markdown
+    # (links, images) into the page.
+    if st.session_state.get(NOTES_ECHO_KEY, True):
+        note = t("ignored_url_value", param=param_label, value=escape_markdown(value))
+    else:
+        note = pick(IGNORED_WITHOUT_VALUE).format(param=param_label)
+    st.session_state.setdefault(NOTES_KEY, []).append(note)
 
 
 def _apply_url(news: dict[str, str], regions: pd.DataFrame, dealers: pd.DataFrame, products: pd.DataFrame,
@@ -172,15 +187,30 @@ def _name_lookup(frame: pd.DataFrame, id_col: str, name_col: str) -> dict[str, s
     return dict(zip(frame[id_col], frame[name_col]))
 
 
-def render_filters(scope: Scope = Scope.network(), *, db: Database | None = None,
+def _within(account_scope: Scope, requested: Scope | None, db: Database) -> Scope:
+    """The page's scope if it lies inside the account's, else the account's own."""
+    if requested is None or requested == account_scope or account_scope.level == "network":
+        return requested or account_scope
+    if account_scope.level == "region" and requested.level == "dealer":
+        inside = cached_records(db, "dealers", scope=account_scope)
+        if requested.id in set(inside["dealer_id"]):
+            return requested
+    return account_scope
+
+
+def render_filters(scope: Scope | None = None, *, db: Database | None = None,
                    show_product: bool = True) -> Filters:
     """Draw the shared sidebar and return what it selects.
 
-    `scope` limits every option (and every query made with `Filters.scope`).
+    The scope is the signed-in account's; `scope` may only narrow it. It limits
+    every option (and every query made with `Filters.scope`).
     """
     _resave_filter_keys()
     st.session_state.setdefault(KEY_LANG, DEFAULT_LANG)
+    account = current_account()  # stops the run if nobody is signed in
     db = db or get_database()
+    scope = _within(account.scope, scope, db)
+    st.session_state[NOTES_ECHO_KEY] = scope.level == "network"
     regions = cached_records(db, "regions", scope=scope)
     dealers = cached_records(db, "dealers", scope=scope)
     products = cached_records(db, "products", scope=scope)
@@ -266,7 +296,10 @@ def render_filters(scope: Scope = Scope.network(), *, db: Database | None = None
         sidebar.caption(f"{t('as_of')}{'：' if lang == 'zh' else ': '}{db.as_of:%Y-%m-%d %H:%M}")
     if scope.level != "network":
         label = region_names.get(scope.id) if scope.level == "region" else dealer_names.get(scope.id)
-        sidebar.caption(t("scope_note", scope=label or scope.id))
+        sidebar.caption(t("scope_note", scope=escape_markdown(label or scope.id)))
+    account_scope_name = (region_names.get(account.scope_id) if account.role == "region"
+                          else dealer_names.get(account.scope_id) if account.role == "dealer" else None)
+    render_account_box(sidebar, account, account_scope_name)
 
     for note in st.session_state.get(NOTES_KEY, []):
         st.warning(note, icon=":material/link_off:")

@@ -6,12 +6,19 @@ import io
 import pandas as pd
 import streamlit as st
 
+from kpi.accounts import Account
+from ui.auth import require_account
 from ui.i18n import current_lang, pick, t
 
 
-def setup_page(title: tuple[str, str], icon: str = "🔧") -> None:
-    """First call of every page. The title is (zh, en); the tab shows the current language."""
+def setup_page(title: tuple[str, str], icon: str = "🔧") -> Account:
+    """First call of every page. The title is (zh, en); the tab shows the current language.
+
+    Also the sign-in gate: until someone is signed in, the page shows the sign-in
+    form and its run stops here, before it can read a single number. Being in the
+    one call every page makes first, no page can forget it."""
     st.set_page_config(page_title=pick(title), page_icon=icon, layout="wide")
+    return require_account()
 
 
 def page_title(title: tuple[str, str], caption: tuple[str, str] | None = None) -> None:
