@@ -1,5 +1,6 @@
 """A small, deterministic DuckDB for UI tests: 3 regions, 6 dealers, 3 models,
-about 90 days of repair orders, requests, complaints, surveys and a few targets.
+about 90 days of repair orders, requests, complaints, surveys and a few targets,
+and one sign-in per role (FIXTURE_ACCOUNTS, all with FIXTURE_PASSWORD).
 
 Written straight through `kpi.db` (schema, then derived facts), so UI tests do
 not depend on the loader. The numbers the tests check are always recomputed with
@@ -15,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from kpi import db as kpi_db
+from kpi.accounts import add_users
 
 REGIONS = [("EAST", "华东"), ("NORTH", "华北"), ("SOUTH", "华南")]
 DEALERS = [
@@ -29,6 +31,13 @@ DEALERS = [
 EMPTY_DEALER = ("D099", "新开业门店（无数据）", "SOUTH", "珠海", "independent")
 PRODUCTS = [("P1", "星途 S7", "星途", "ICE"), ("P2", "星途 E5", "星途", "BEV"), ("P3", "远航 X9", "远航", "PHEV")]
 FAULTS = ["ENG01", "BRK02", "ELC03", "AC04"]
+# role -> (user name, role, scope id): the store manager of D001, the lead of EAST.
+FIXTURE_ACCOUNTS = {
+    "network": ("hq", "network", None),
+    "region": ("east", "region", "EAST"),
+    "dealer": ("store", "dealer", "D001"),
+}
+FIXTURE_PASSWORD = "fixture-pass-2024"
 END_DAY = date(2024, 6, 15)
 SNAPSHOT = datetime(2024, 6, 15, 18, 0)
 
@@ -128,6 +137,7 @@ def build_fixture_db(path: str | Path, days: int = 90, ros_per_day: int = 6, see
         con.execute("CHECKPOINT")
     finally:
         con.close()
+    add_users(path, [(*spec, FIXTURE_PASSWORD) for spec in FIXTURE_ACCOUNTS.values()])
     return path
 
 

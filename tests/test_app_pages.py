@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import kpi
 from kpi.engine import default_as_of
+from tests.signin import sign_in
 from ui.i18n import format_value
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +23,7 @@ HEADLINE = (
 
 
 def run(path: Path, **query: str) -> AppTest:
-    at = AppTest.from_file(str(path), default_timeout=30)
+    at = sign_in(AppTest.from_file(str(path), default_timeout=30))
     for key, value in query.items():
         at.query_params[key] = value
     at.run()

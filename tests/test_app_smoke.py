@@ -9,13 +9,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.signin import sign_in
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "app.py"] + sorted((ROOT / "pages").glob("*.py"))
 TIMEOUT = 30
 
 
 def run_page(path: Path, **query: str) -> AppTest:
-    at = AppTest.from_file(str(path), default_timeout=TIMEOUT)
+    at = sign_in(AppTest.from_file(str(path), default_timeout=TIMEOUT))
     for key, value in query.items():
         at.query_params[key] = value
     at.run()

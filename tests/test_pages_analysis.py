@@ -24,6 +24,7 @@ from kpi.complaint_cases import closed_loop_summary, complaint_cases
 from kpi.engine import cursor, default_as_of
 from kpi.registry import SERVQUAL_WEIGHT_POINTS
 from tests.fixture_db import build_fixture_db
+from tests.signin import sign_in
 from ui.filters import default_date_range
 from ui.i18n import format_hours, format_percent, format_value
 
@@ -80,7 +81,7 @@ def period(analysis_db):
 def open_page(page: str, **query: str) -> AppTest:
     """Start at the entry page (as a user does), then switch: the sidebar's page
     links resolve against app.py."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=30))
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
