@@ -4,6 +4,11 @@ Every value is one kpi.compute by dealer; the network and region rows are their
 own kpi.compute (a ratio of sums over all their rows, not a mean of dealer
 rates). The dealer filter does not narrow the table (a league of one says
 nothing); it highlights that dealer instead.
+
+Dealers are competitors: a store manager sees their own store against the
+anonymous network average and top quartile only, never another dealer's name or
+id; a regional lead sees the league of their region against the same anonymous
+network figures (ui.data.anonymous_benchmarks).
 """
 from __future__ import annotations
 
@@ -18,8 +23,9 @@ from ui import (
     compute_cached, current_lang, download_buttons, empty_state, enum_name, get_database, metric_name,
     page_title, pick, render_filters, setup_page, t, format_value,
 )
-from ui.data import cached_records
+from ui.data import anonymous_benchmarks, cached_records
 from ui.figures import quadrant_figure
+from ui.auth import escape_markdown
 from ui.filters import KEY_DEALER, KEY_REGION
 from ui.i18n import DEALER_TYPE_NAMES, direction_label, localized_name, unit_label
 
@@ -55,6 +61,52 @@ def compute_block(by: tuple[str, ...]) -> pd.DataFrame:
     if by:
         return main.merge(ftfr, on=list(by), how="outer")
     return pd.concat([main.reset_index(drop=True), ftfr.reset_index(drop=True)], axis=1)
+
+
+def network_benchmarks() -> pd.DataFrame:
+    """Anonymous network average and top quartile per metric (index: metric id),
+    first-time fix over its matured range like everywhere on this page."""
+    rest = anonymous_benchmarks(db, [m for m in HEADLINE if m != "first_time_fix_rate"],
+                                start=f.start, end=f.end, product_id=f.product_id)
+    ftfr = anonymous_benchmarks(db, ["first_time_fix_rate"], start=ftfr_range[0], end=ftfr_range[1],
+                                product_id=f.product_id)
+    return pd.concat([ftfr, rest]).set_index("metric_id")
+
+
+def reaches(metric_id: str, value, level) -> bool:
+    if pd.isna(value) or level is None or pd.isna(level):
+        return False
+    return value >= level if METRICS[metric_id].higher_is_better else value <= level
+
+
+def own_store_against_network() -> None:
+    """A dealer user's view: their numbers beside anonymous network figures."""
+    own = compute_block(())
+    bench = network_benchmarks()
+    st.subheader(pick(("本店与全网络对比", "Your store against the network")))
+    st.caption(pick(("全网络平均与前四分位是全部经销商的匿名汇总，不显示任何其他经销商。",
+                     "The network average and top quartile summarise all dealers anonymously; no other dealer is shown.")))
+    rows = []
+    for m in HEADLINE:
+        value = own.iloc[0][m] if len(own) else None
+        level = bench.loc[m, "top_quartile"] if m in bench.index else None
+        rows.append({
+            pick(("指标", "Metric")): metric_name(m, lang),
+            pick(("本店", "Your store")): format_value(m, value, lang),
+            pick(("全网络平均", "Network average")): format_value(m, bench.loc[m, "network_average"] if m in bench.index else None, lang),
+            pick(("前四分位（标杆）", "Top quartile (best in class)")): format_value(m, level, lang),
+            pick(("达到标杆", "At best in class")): pick(("是", "yes")) if reaches(m, value, level) else pick(("否", "no")),
+        })
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="own_benchmark_table")
+    if bench["top_quartile"].isna().all():
+        st.info(pick(("参与比较的经销商太少，不显示全网络数值（否则可推算出个别经销商的数据）。",
+                      "Too few dealers to compare: network figures are not shown (they would reveal single dealers).")),
+                icon=":material/info:")
+
+
+if f.scope.level == "dealer":
+    own_store_against_network()
+    st.stop()
 
 
 by_dealer = compute_block(("dealer_id",))
@@ -116,7 +168,13 @@ for m in HEADLINE:
 
 # network and region rows: their own ratio of sums
 region_names = {rid: localized_name(name, lang) for rid, name in zip(dealers["region_id"], dealers["region_name"])}
-network = compute_block(())
+if f.scope.level == "network":
+    network = compute_block(())
+else:
+    # Over the user's scope a "network" row would be their own region again:
+    # the anonymous network average takes its place.
+    bench = network_benchmarks()
+    network = pd.DataFrame([{"ro_count": None, **{m: bench.loc[m, "network_average"] for m in HEADLINE}}])
 regions = compute_block(("region_id",))
 if f.region_id:
     regions = regions[regions["region_id"] == f.region_id]
@@ -160,7 +218,7 @@ if f.dealer_id and f.dealer_id in set(by_dealer["dealer_id"]):
     mine = by_dealer[by_dealer["dealer_id"] == f.dealer_id].iloc[0]
     parts = [f"{metric_name(m, lang)} #{ranks.loc[mine.name, metric_name(m, lang)]}" for m in HEADLINE
              if pd.notna(ranks.loc[mine.name, metric_name(m, lang)])]
-    st.info(f"**{mine['dealer_name']}**: " + " · ".join(parts), icon=":material/location_on:")
+    st.info(f"**{escape_markdown(mine['dealer_name'])}**: " + " · ".join(parts), icon=":material/location_on:")
 
 # ---------------------------------------------------------------- benchmark
 st.subheader(pick(("标杆（前四分位）", "Best in class (top quartile)")))
@@ -173,6 +231,10 @@ for m in HEADLINE:
         continue
     higher = METRICS[m].higher_is_better
     level = float(np.quantile(values[m].astype(float), 0.75 if higher else 0.25))
+    if f.scope.level != "network":  # the network's best, not the best of one's own region
+        level = bench.loc[m, "top_quartile"]
+        if level is None or pd.isna(level):
+            continue
     best = values[values[m] >= level] if higher else values[values[m] <= level]
     best = best.sort_values(m, ascending=not higher)
     bench_rows.append({

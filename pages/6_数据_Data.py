@@ -3,6 +3,9 @@
 An upload goes through `kpi.ingest.load_files`, the same door as the command
 line: all or nothing, written to a copy and swapped in. The app notices the swap
 through the file signature, so every cached number refreshes by itself.
+
+Only network (manufacturer) accounts load data or see what the whole database
+holds; region and dealer users see when the data is from, nothing more.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ import streamlit as st
 
 from kpi.contract import TABLES, TABLES_BY_NAME
 from ui import current_lang, get_database, page_title, pick, render_filters, setup_page, t, format_count
+from ui.auth import current_account
 from ui.data import cached_records, database_path
 
 MAX_FILE_MB = 200
@@ -71,6 +75,17 @@ def problems_table(problems) -> pd.DataFrame:
         pick(("说明", "Message")): p.message,
     } for p in problems])
 
+
+# ---------------------------------------------------------------- region and dealer users
+if current_account().role != "network":
+    # Row counts, load sources and uploads concern every dealer of the network.
+    c1, c2 = st.columns(2)
+    c1.metric(t("as_of"), f"{db.as_of:%Y-%m-%d %H:%M}" if db.as_of else "—")
+    c2.metric(pick(("数据版本", "Data version")), f"#{db.version}")
+    st.info(pick(("数据由厂家售后部统一导入；如发现数据有误，请联系厂家售后部。",
+                  "Data is loaded by the manufacturer's after-sales department; tell them if something looks wrong.")),
+            icon=":material/info:")
+    st.stop()
 
 # ---------------------------------------------------------------- outcome of the last upload
 outcome = st.session_state.pop(RESULT_KEY, None)

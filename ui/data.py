@@ -190,3 +190,63 @@ def is_empty(frame: pd.DataFrame, count_columns: Sequence[str] = ()) -> bool:
     value_cols = [c for c in frame.columns if c not in ("period",) and not c.endswith(("_id",))]
     numbers = frame[value_cols].select_dtypes("number")
     return bool(numbers.fillna(0).eq(0).all().all())
+
+
+# ---------------------------------------------------------------- anonymous benchmarks
+
+# Below this many dealers with data, a network average or quartile would let a
+# dealer work out a competitor's numbers from its own; nothing is shown then.
+MIN_BENCHMARK_DEALERS = 5
+
+
+@st.cache_data(max_entries=200, show_spinner=False)
+def _benchmarks(
+    _con: duckdb.DuckDBPyConnection,
+    db_key: str,
+    metrics: tuple[str, ...],
+    start: date | None,
+    end: date | None,
+    product_filter: tuple[tuple[str, tuple[Any, ...]], ...],
+) -> pd.DataFrame:
+    from kpi.registry import METRICS
+
+    network = Scope.network()
+    filters = dict(product_filter)
+    per_dealer = kpi.compute(_con, list(metrics) + ["ro_count"], by=["dealer_id"], start=start, end=end,
+                             filters=filters, scope=network)
+    total = kpi.compute(_con, list(metrics), start=start, end=end, filters=filters, scope=network)
+    active = per_dealer[per_dealer["ro_count"].fillna(0) > 0]
+    rows = []
+    for metric_id in metrics:
+        values = pd.to_numeric(active[metric_id], errors="coerce").dropna()
+        enough = len(values) >= MIN_BENCHMARK_DEALERS
+        quantile = 0.75 if METRICS[metric_id].higher_is_better else 0.25
+        rows.append({
+            "metric_id": metric_id,
+            "network_average": float(total.iloc[0][metric_id]) if enough and len(total) and pd.notna(total.iloc[0][metric_id]) else None,
+            "top_quartile": float(values.quantile(quantile)) if enough else None,
+            "dealers": int(len(values)),
+        })
+    return pd.DataFrame(rows, columns=["metric_id", "network_average", "top_quartile", "dealers"])
+
+
+def anonymous_benchmarks(
+    db: Database,
+    metrics: Sequence[str],
+    *,
+    start: date | None,
+    end: date | None,
+    product_id: str | None = None,
+) -> pd.DataFrame:
+    """The whole network's average (ratio of sums) and top-quartile dealer value of
+    each metric: metric_id, network_average, top_quartile, dealers (how many
+    dealers have a value).
+
+    The one place a region or dealer user gets numbers from outside their scope,
+    and only these: no dealer id or name leaves this function, the result is the
+    same for every user (so it may share the cache), and with fewer than
+    MIN_BENCHMARK_DEALERS dealers both values are None. Only the model filter
+    applies: a benchmark of one's own region or dealer would be no benchmark."""
+    product_filter = (("product_id", (product_id,)),) if product_id else ()
+    frame = _benchmarks(db.con, db.key, tuple(metrics), start, end, product_filter)
+    return frame.copy()
