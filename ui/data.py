@@ -13,6 +13,8 @@ the scope's key: two users with different scopes never share a result.
 from __future__ import annotations
 
 import importlib
+import itertools
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -56,11 +58,34 @@ def _close(db: Database) -> None:
         pass
 
 
+_reader_numbers = itertools.count()
+
+
+def _connect_fresh(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the file now at `path`.
+
+    DuckDB keeps one database instance per path and process: while the swapped-out
+    file's connection is still open (the cache below keeps it), connecting to the
+    same path again returns that old instance, so a load, a disabled account or a
+    new password would never reach a running app. Opening through a hard link
+    with a name of its own gets a fresh instance of the new file; the link goes
+    right away, the open file stays readable."""
+    link = path.with_name(f"{path.name}.reader-{os.getpid()}-{next(_reader_numbers)}")
+    try:
+        os.link(path, link)
+    except OSError:  # a read-only folder or a file system without links
+        return kpi_db.connect(path, read_only=True)
+    try:
+        return kpi_db.connect(link, read_only=True)
+    finally:
+        link.unlink(missing_ok=True)
+
+
 # Two entries: the file in use and the one just swapped out, which a session may
 # still be reading from while the others move on.
 @st.cache_resource(max_entries=2, show_spinner=False, on_release=_close)
 def _open(path: str, signature: tuple[int, int, int]) -> Database:
-    con = kpi_db.connect(path, read_only=True)
+    con = _connect_fresh(Path(path))
     with con.cursor() as cur:
         version = kpi_db.data_version(cur)
         as_of = default_as_of(cur)
