@@ -323,7 +323,7 @@ def account_label(account: Account, scope_name: str | None = None) -> str:
 
 def render_account_box(container: Any, account: Account, scope_name: str | None = None) -> None:
     """Who is signed in and a way out, at the foot of the sidebar."""
-    container.caption(escape_markdown(_text("signed_in_as", user=account_label(account, scope_name))))
+    container.caption(_text("signed_in_as", user=escape_markdown(account_label(account, scope_name))))
     if container.button(_text("sign_out"), key="sign_out_button", icon=":material/logout:"):
         sign_out()
 
