@@ -586,8 +586,9 @@ def peer_comparison(
     A peer group's value is its own kpi.compute over all its dealers' rows (a
     ratio of sums, not a mean of dealer rates), made with the network scope: the
     peers may be outside the user's scope, only the group's aggregate is
-    returned. For a dealer user a group of fewer than MIN_BENCHMARK_DEALERS dealers gets no
-    value (with two, the group's number would reveal the other dealer's).
+    returned. For a dealer user a peer group, or a network, of fewer than
+    MIN_BENCHMARK_DEALERS dealers gets no value (with two, the group's number
+    would reveal the other dealer's).
     """
     groups = peer_groups(db, scope=scope, end=end, volume_days=volume_days, compute=compute)
     shown = compute(db, list(metric_ids), by=["dealer_id"], start=start, end=end, filters=filters or None,
@@ -595,7 +596,13 @@ def peer_comparison(
     benchmark_filters = _benchmark_filters(filters)
     network = compute(db, list(metric_ids), start=start, end=end, filters=benchmark_filters or None,
                       scope=Scope.network())
-    network_row = network.iloc[0] if len(network) else pd.Series(dtype=float)
+    network_row = network.iloc[0].copy() if len(network) else pd.Series(dtype=float)
+    if scope.level == "dealer":
+        per_dealer = compute(db, list(metric_ids), by=["dealer_id"], start=start, end=end,
+                             filters=benchmark_filters or None, scope=Scope.network())
+        for metric_id in metric_ids:
+            if per_dealer[metric_id].notna().sum() < MIN_BENCHMARK_DEALERS:
+                network_row[metric_id] = np.nan
     all_groups = peer_groups(db, scope=Scope.network(), end=end, volume_days=volume_days, compute=compute)
     peer_rows: dict[str, pd.Series] = {}
     for group in groups["peer_group"].dropna().unique():
