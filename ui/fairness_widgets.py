@@ -1,0 +1,229 @@
+"""Words and small widgets for fair comparison, targets and early warning, shared
+by the fair-comparison page, the store daily, the dealer comparison and the
+complaints pages: status badges, interval text, the alert list and the
+month-end projection table.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from kpi.registry import METRICS
+from kpi.stats.spc import SPC_RULES
+from ui.i18n import DEALER_TYPE_NAMES, enum_name, format_value, metric_name, pick
+
+TEXT: dict[str, tuple[str, str]] = {
+    "meets": ("达标", "On target"),
+    "tolerance": ("容差内", "Within tolerance"),
+    "misses": ("未达标", "Off target"),
+    "outside_band_worse": ("超出容差", "Beyond tolerance"),
+    "outside_band_better": ("优于区间上沿·请核实", "Beyond the band, better · check"),
+    "no_target": ("未设目标", "No target set"),
+    "no_value": ("无数据", "No data"),
+    "interval": ("95% 区间", "95% interval"),
+    "interval_help": ("威尔逊区间：真实比率以 95% 的把握落在此范围内。样本越少，区间越宽。",
+                      "Wilson interval: the true rate lies in this range with 95% confidence. Fewer cases, wider range."),
+    "status": ("目标状态", "Target status"),
+    "attainment": ("达成率", "Attainment"),
+    "attainment_help": ("实际 ÷ 目标（越低越好的指标为 目标 ÷ 实际）：高于 100% 即优于目标。",
+                        "Actual ÷ target (target ÷ actual where lower is better): above 100% beats the target."),
+    "no_alerts": ("预警窗口内没有异常信号。", "No signal in the alert window."),
+    "alert_period": ("日期", "Date"),
+    "alert_week": ("周（周一）", "Week of"),
+    "alert_dealer": ("经销商", "Dealer"),
+    "alert_chart": ("控制图", "Chart"),
+    "alert_value": ("数值", "Value"),
+    "alert_centre": ("中心线", "Centre"),
+    "alert_ucl": ("控制上限", "Upper limit"),
+    "alert_signal": ("信号", "Signal"),
+    "chart_rate": ("投诉率 u 图", "Complaint rate (u-chart)"),
+    "chart_count": ("投诉量 c 图", "Complaint count (c-chart)"),
+    "proj_metric": ("指标", "Metric"),
+    "proj_to_date": ("本月至今", "Month to date"),
+    "proj_projected": ("月末预测", "Month-end projection"),
+    "proj_target": ("目标", "Target"),
+    "proj_status": ("预测状态", "Projected status"),
+    "proj_outlook": ("判断", "Outlook"),
+    "matures_later": ("需关闭满 30 天才能判定，月内无法预测", "Known 30 days after closing: no projection within the month"),
+    "not_projectable": ("无法预测", "Cannot be projected"),
+    "decided_yes": ("已基本确定", "Already clear"),
+    "decided_no": ("仍有机会改变", "Still open"),
+    "on_track": ("按当前进度可达标", "On track"),
+    "off_track": ("按当前进度将未达标", "Off track"),
+    "room_left": ("本月剩余额度 {n}", "{n} left this month"),
+    "over_by": ("已超出目标 {n}", "Already {n} over target"),
+    "small": ("小", "small"),
+    "medium": ("中", "medium"),
+    "large": ("大", "large"),
+    "peer_group_label": ("{type}·{size}规模", "{type}, {size}"),
+}
+STATUS_BADGE = {"green": "green", "amber": "orange", "red": "red"}
+# Cell colours of a status column (light, so the text stays readable).
+STATUS_FILL = {"green": "#E3F1E4", "amber": "#FDF0DC", "red": "#F9E0E0"}
+
+
+def word(key: str, lang: str | None = None, **fields: Any) -> str:
+    text = pick(TEXT[key], lang)
+    return text.format(**fields) if fields else text
+
+
+def status_text(reason: str | None, lang: str | None = None) -> str:
+    return word(reason or "no_target", lang)
+
+
+def status_badge(status: str | None, reason: str | None, lang: str | None = None) -> str:
+    """Markdown for a coloured badge (grey without a status)."""
+    colour = STATUS_BADGE.get(status or "", "gray")
+    return f":{colour}-badge[{status_text(reason, lang)}]"
+
+
+def status_reason(value: float | None, target: dict | None, metric_id: str) -> tuple[str | None, str]:
+    """(status, reason) of one value against a target dict {"target", "lower", "upper"}."""
+    from kpi.fairness import status_reasons
+    from kpi.targets import rag_status
+
+    higher = METRICS[metric_id].higher_is_better
+    if target is None or target.get("target") is None or higher is None:
+        return None, "no_target"
+    if value is None:
+        return None, "no_value"
+    reason = status_reasons([value], [target["target"]], [target.get("lower")], [target.get("upper")],
+                            higher_is_better=higher)[0]
+    return rag_status(value, target["target"], target.get("lower"), target.get("upper"), higher_is_better=higher), reason
+
+
+def interval_text(lower: Any, upper: Any) -> str:
+    if lower is None or upper is None or pd.isna(lower) or pd.isna(upper):
+        return "—"
+    return f"{float(lower) * 100:.1f}%–{float(upper) * 100:.1f}%"
+
+
+def attainment_text(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    if value == float("inf"):
+        return "∞"
+    return f"{float(value) * 100:.0f}%"
+
+
+def peer_group_name(peer_group: str | None, lang: str | None = None) -> str:
+    """'4S/large' -> '4S店·大规模' / '4S store, large'."""
+    if not peer_group or pd.isna(peer_group):
+        return "—"
+    dealer_type, _, size = str(peer_group).partition("/")
+    return word("peer_group_label", lang, type=enum_name(DEALER_TYPE_NAMES, dealer_type, lang), size=word(size, lang))
+
+
+def signals_text(signals: tuple[str, ...], lang: str | None = None) -> str:
+    code = "zh" if (lang or "zh") == "zh" else "en"
+    return "；".join(SPC_RULES[s][code] for s in signals) if code == "zh" else "; ".join(SPC_RULES[s][code] for s in signals)
+
+
+def render_alerts(alerts: pd.DataFrame, lang: str, *, key: str, show_dealer: bool = True) -> None:
+    """The early-warning list: one row per dealer, period and chart with an adverse signal."""
+    if alerts is None or alerts.empty:
+        st.success(word("no_alerts", lang), icon=":material/check_circle:")
+        return
+    weekly = "grain" in alerts and (alerts["grain"] == "week").all()
+    rows = pd.DataFrame({
+        word("alert_week" if weekly else "alert_period", lang): pd.to_datetime(alerts["period"]),
+        **({word("alert_dealer", lang): alerts["dealer_name"]} if show_dealer and "dealer_name" in alerts else {}),
+        word("alert_chart", lang): [word("chart_rate" if c == "rate" else "chart_count", lang) for c in alerts["chart"]],
+        word("alert_value", lang): [_spc_number(r) for _, r in alerts.iterrows()],
+        word("alert_centre", lang): [_spc_number(r, "centre") for _, r in alerts.iterrows()],
+        word("alert_ucl", lang): [_spc_number(r, "ucl") for _, r in alerts.iterrows()],
+        word("alert_signal", lang): [signals_text(s, lang) for s in alerts["adverse"]],
+    })
+    st.dataframe(
+        rows, hide_index=True, width="stretch", key=key, height=min(38 + 35 * len(rows), 320),
+        column_config={rows.columns[0]: st.column_config.DateColumn(format="YYYY-MM-DD")},
+    )
+
+
+def _spc_number(row: pd.Series, column: str = "value") -> str:
+    value = row[column]
+    if value is None or pd.isna(value):
+        return "—"
+    if row["chart"] == "rate":
+        text = f"{float(value) * 100:.2f}%"
+        if column == "value" and not pd.isna(row.get("exposure")):
+            text += f"（{row['count']:,.0f}/{row['exposure']:,.0f}）"
+        return text
+    return f"{float(value):,.0f}" if column == "value" else f"{float(value):,.2f}"
+
+
+def projection_rows(projections: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The month-end projection as a table a manager reads: metric, month to date,
+    projection (with its interval for a rate), target, status and outlook."""
+    out = []
+    for _, p in projections.iterrows():
+        metric_id = p["metric_id"]
+        to_date = format_value(metric_id, p["to_date"], lang)
+        if METRICS[metric_id].kind == "rate" and not pd.isna(p.get("denominator")) and p.get("denominator"):
+            to_date += f"（{p['numerator']:,.0f}/{p['denominator']:,.0f}）"
+        note = p.get("note")
+        if note:
+            projected = word(note, lang) if note in TEXT else "—"
+        else:
+            projected = format_value(metric_id, p["projected"], lang)
+            if p.get("lower") is not None and not pd.isna(p.get("lower")):
+                projected += f"  [{interval_text(p['lower'], p['upper'])}]"
+        target = format_value(metric_id, p["target"], lang) if not pd.isna(p["target"]) else word("no_target", lang)
+        status = p.get("status") if isinstance(p.get("status"), str) else None
+        if note or status is None:
+            outlook = "" if note else (word("no_target", lang) if pd.isna(p["target"]) else "")
+        else:
+            outlook = word("on_track" if p["on_track"] else "off_track", lang)
+            if p.get("decided") is not None and not pd.isna(p.get("decided")):
+                outlook += " · " + word("decided_yes" if p["decided"] else "decided_no", lang)
+            gap = p.get("gap_to_target")
+            if gap is not None and not pd.isna(gap) and METRICS[metric_id].higher_is_better is False:
+                outlook += " · " + (word("room_left", lang, n=f"{gap:,.0f}") if gap >= 0
+                                    else word("over_by", lang, n=f"{-gap:,.0f}"))
+        out.append({
+            word("proj_metric", lang): metric_name(metric_id, lang),
+            word("proj_to_date", lang): to_date,
+            word("proj_projected", lang): projected,
+            word("proj_target", lang): target,
+            word("proj_status", lang): status_text(_reason_of(p, status), lang) if not note else "—",
+            word("proj_outlook", lang): outlook,
+            "_status": status,
+        })
+    return pd.DataFrame(out)
+
+
+def _reason_of(p: pd.Series, status: str | None) -> str:
+    if pd.isna(p["target"]):
+        return "no_target"
+    if status is None:
+        return "no_value"
+    from kpi.fairness import status_reasons
+
+    higher = METRICS[p["metric_id"]].higher_is_better
+    return status_reasons([p["projected"]], [p["target"]], [p["target_lower"]], [p["target_upper"]],
+                          higher_is_better=bool(higher))[0]
+
+
+def styled_status(frame: pd.DataFrame, status_column: str, colour_column: str = "_status") -> Any:
+    """A Styler that fills the status cells by colour and hides the helper column."""
+    colours = frame[colour_column]
+
+    def fill(column: pd.Series) -> list[str]:
+        if column.name != status_column:
+            return [""] * len(column)
+        return [f"background-color: {STATUS_FILL[c]}" if c in STATUS_FILL else "" for c in colours]
+
+    return frame.style.apply(fill, axis=0).hide(axis="columns", subset=[colour_column])
+
+
+def render_projection(projections: pd.DataFrame, lang: str, *, key: str) -> None:
+    rows = projection_rows(projections, lang)
+    st.dataframe(styled_status(rows, word("proj_status", lang)), hide_index=True, width="stretch", key=key)
+
+
+__all__ = [
+    "TEXT", "attainment_text", "interval_text", "peer_group_name", "projection_rows", "render_alerts",
+    "render_projection", "signals_text", "status_badge", "status_reason", "status_text", "styled_status", "word",
+]
