@@ -134,7 +134,27 @@ def funnel_figure(
     fig.update_xaxes(title=words("volume", lang, unit=_volume_unit(metric_id, lang)), rangemode="tozero",
                      tickformat=",d")
     fig.update_yaxes(title=axis_title(metric_id, lang), **value_axis(metric_id))
+    y_range = _funnel_y_range(points, limits, p0)
+    if y_range is not None:
+        # Zoomed to the dealers and the limits at their volumes: drawn from 0 to
+        # 100 % the funnel of a 90 % rate is a flat band no one can read.
+        fig.update_yaxes(range=y_range, rangemode="normal")
     return _layout(fig, 460)
+
+
+def _funnel_y_range(points: pd.DataFrame, limits: pd.DataFrame, p0: float) -> list[float] | None:
+    rates = points["rate"].dropna()
+    if rates.empty:
+        return None
+    smallest = points["trials"].min()
+    at_smallest = limits[limits["n"] >= smallest].head(1)
+    candidates = [rates.min(), rates.max()] + ([] if pd.isna(p0) else [p0])
+    for column in ("lower_99_8", "upper_99_8"):
+        if column in at_smallest and len(at_smallest) and not pd.isna(at_smallest[column].iloc[0]):
+            candidates.append(float(at_smallest[column].iloc[0]))
+    low, high = min(candidates), max(candidates)
+    pad = max((high - low) * 0.08, 0.005)
+    return [max(0.0, low - pad), min(1.0, high + pad) + (0.01 if high + pad >= 1 else 0.0)]
 
 
 def _hover(metric_id: str, row: pd.Series, label: str | None, lang: str) -> str:
@@ -192,6 +212,10 @@ def spc_figure(chart: pd.DataFrame, lang: str, *, grain: str = "day", title: str
     fig.update_xaxes(title=words("period", lang), tickformat="%m-%d" if lang == "zh" else "%b %d")
     fig.update_yaxes(title=words("complaints_per_ro" if is_rate else "complaints", lang),
                      tickformat=".1%" if is_rate else ",d", rangemode="tozero")
+    top = pd.concat([data["value"], data["ucl"]]).max()
+    if not is_rate and not pd.isna(top) and top <= 10:
+        # Whole complaints only: automatic ticks at 0.5 would print 0, 1, 1, 2.
+        fig.update_yaxes(dtick=1)
     if title:
         fig.update_layout(title={"text": title, "font": {"size": 14}})
     return _layout(fig, 340)

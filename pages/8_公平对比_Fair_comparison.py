@@ -17,12 +17,12 @@ from kpi import charts_fairness
 from kpi.fairness import FAIR_METRICS, MIN_ALERT_COUNT, MIN_BENCHMARK_DEALERS, SPC_LOOKBACK, SPC_RECENT
 from kpi.registry import METRICS
 from ui import (
-    current_lang, download_buttons, empty_state, enum_name, format_value, get_database, metric_name, page_title,
+    current_lang, download_buttons, empty_state, enum_name, format_delta, format_value, get_database, metric_name, page_title,
     pick, render_filters, setup_page, t,
 )
 from ui.fairness_cache import fairness_cached
 from ui.fairness_widgets import (
-    attainment_text, interval_text, peer_group_name, render_alerts, status_text, styled_status, word,
+    HIDDEN_HELPERS, attainment_text, interval_text, peer_group_name, render_alerts, status_text, styled_status, word,
 )
 from ui.i18n import DEALER_TYPE_NAMES, direction_label
 
@@ -155,18 +155,21 @@ table = pd.DataFrame({
     labels["status"]: [status_text(r, lang) for r in league["status_reason"]],
     labels["attainment"]: [attainment_text(v) for v in league["attainment"]],
     "_status": league["status"],
+    "_reason": league["status_reason"],
 })
 st.dataframe(
-    styled_status(table, labels["status"]), hide_index=True, width="stretch", key="fair_league",
+    styled_status(table, labels["status"], reason_column="_reason"), hide_index=True, width="stretch", key="fair_league",
     height=min(38 + 35 * len(table), 560),
     column_config={
+        **HIDDEN_HELPERS,
+        labels["fair_rank"]: st.column_config.NumberColumn(width="small"),
+        labels["raw_rank"]: st.column_config.NumberColumn(width="small", help=pick((
+            "按比率本身排名，不考虑样本量。", "Ranked by the rate itself, whatever the volume."))),
         labels["interval"]: st.column_config.TextColumn(help=word("interval_help", lang)),
         labels["attainment"]: st.column_config.TextColumn(help=word("attainment_help", lang)),
-        labels["raw_rank"]: st.column_config.NumberColumn(help=pick(("按比率本身排名，不考虑样本量。",
-                                                                     "Ranked by the rate itself, whatever the volume."))),
     },
 )
-download_buttons(table.drop(columns="_status"), f"fair_ranking_{metric_id}_{start:%Y%m%d}_{end:%Y%m%d}",
+download_buttons(table.drop(columns=["_status", "_reason"]), f"fair_ranking_{metric_id}_{start:%Y%m%d}_{end:%Y%m%d}",
                  key="fair_league_download")
 
 # ---------------------------------------------------------------- peer groups
@@ -181,7 +184,12 @@ peers = fairness_cached(db, "peer_comparison", [metric_id], scope=f.scope, start
 if peers.empty:
     empty_state(t("no_data_selection"))
 else:
-    peers = peers.sort_values(["peer_group", "value"], ascending=[True, not higher], na_position="last")
+    # Groups by type, then small → large; within a group the best first.
+    size_order = {"small": 0, "medium": 1, "large": 2}
+    peers = peers.assign(
+        _type=peers["peer_group"].str.split("/").str[0],
+        _size=peers["peer_group"].str.split("/").str[1].map(size_order),
+    ).sort_values(["_type", "_size", "value"], ascending=[True, True, not higher], na_position="last")
     peer_table = pd.DataFrame({
         labels["dealer_name"]: peers["dealer_name"],
         pick(("对标组", "Peer group")): [peer_group_name(g, lang) for g in peers["peer_group"]],
@@ -191,6 +199,9 @@ else:
             format_value(metric_id, v, lang) if v is not None and pd.notna(v) else
             pick((f"不足 {MIN_BENCHMARK_DEALERS} 家，不显示", f"fewer than {MIN_BENCHMARK_DEALERS}, not shown"))
             for v in peers["peer_value"]],
+        pick(("较对标组", "vs peer group")): [
+            format_delta(metric_id, v - g, lang) if v is not None and g is not None and pd.notna(v) and pd.notna(g)
+            else "—" for v, g in zip(peers["value"], peers["peer_value"])],
         pick(("全网", "Network")): [format_value(metric_id, v, lang) for v in peers["network_value"]],
     })
     st.dataframe(peer_table, hide_index=True, width="stretch", key="fair_peers", height=min(38 + 35 * len(peer_table), 420))

@@ -19,7 +19,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "tolerance": ("容差内", "Within tolerance"),
     "misses": ("未达标", "Off target"),
     "outside_band_worse": ("超出容差", "Beyond tolerance"),
-    "outside_band_better": ("优于区间上沿·请核实", "Beyond the band, better · check"),
+    "outside_band_better": ("异常偏好·请核实", "Unusually good · check"),
     "no_target": ("未设目标", "No target set"),
     "no_value": ("无数据", "No data"),
     "interval": ("95% 区间", "95% interval"),
@@ -62,6 +62,10 @@ TEXT: dict[str, tuple[str, str]] = {
 STATUS_BADGE = {"green": "green", "amber": "orange", "red": "red"}
 # Cell colours of a status column (light, so the text stays readable).
 STATUS_FILL = {"green": "#E3F1E4", "amber": "#FDF0DC", "red": "#F9E0E0"}
+# A value beyond the band on the good side is flagged (red by kpi.targets: worth
+# a look, perhaps a data problem) but is no failure: it gets its own colour so a
+# league of excellent dealers does not read as a sea of red.
+CHECK_FILL = "#E1ECF7"
 
 
 def word(key: str, lang: str | None = None, **fields: Any) -> str:
@@ -190,6 +194,7 @@ def projection_rows(projections: pd.DataFrame, lang: str) -> pd.DataFrame:
             word("proj_status", lang): status_text(_reason_of(p, status), lang) if not note else "—",
             word("proj_outlook", lang): outlook,
             "_status": status,
+            "_reason": _reason_of(p, status) if not note else None,
         })
     return pd.DataFrame(out)
 
@@ -206,24 +211,34 @@ def _reason_of(p: pd.Series, status: str | None) -> str:
                           higher_is_better=bool(higher))[0]
 
 
-def styled_status(frame: pd.DataFrame, status_column: str, colour_column: str = "_status") -> Any:
-    """A Styler that fills the status cells by colour and hides the helper column."""
+def styled_status(frame: pd.DataFrame, status_column: str, colour_column: str = "_status",
+                  reason_column: str | None = None) -> Any:
+    """A Styler that fills the status cells by colour and hides the helper columns."""
     colours = frame[colour_column]
+    reasons = frame[reason_column] if reason_column else pd.Series([None] * len(frame), index=frame.index)
 
     def fill(column: pd.Series) -> list[str]:
         if column.name != status_column:
             return [""] * len(column)
-        return [f"background-color: {STATUS_FILL[c]}" if c in STATUS_FILL else "" for c in colours]
+        return [f"background-color: {CHECK_FILL}" if r == "outside_band_better"
+                else f"background-color: {STATUS_FILL[c]}" if c in STATUS_FILL else ""
+                for c, r in zip(colours, reasons)]
 
-    return frame.style.apply(fill, axis=0).hide(axis="columns", subset=[colour_column])
+    return frame.style.apply(fill, axis=0)
+
+
+# column_config entries that keep the styling helpers off screen (a Styler's own
+# hide() is not honoured once other columns are configured).
+HIDDEN_HELPERS = {"_status": None, "_reason": None}
 
 
 def render_projection(projections: pd.DataFrame, lang: str, *, key: str) -> None:
     rows = projection_rows(projections, lang)
-    st.dataframe(styled_status(rows, word("proj_status", lang)), hide_index=True, width="stretch", key=key)
+    st.dataframe(styled_status(rows, word("proj_status", lang), reason_column="_reason"), hide_index=True,
+                 width="stretch", key=key, column_config=HIDDEN_HELPERS)
 
 
 __all__ = [
-    "TEXT", "attainment_text", "interval_text", "peer_group_name", "projection_rows", "render_alerts",
+    "HIDDEN_HELPERS", "TEXT", "attainment_text", "interval_text", "peer_group_name", "projection_rows", "render_alerts",
     "render_projection", "signals_text", "status_badge", "status_reason", "status_text", "styled_status", "word",
 ]
