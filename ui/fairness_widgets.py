@@ -32,6 +32,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_alerts": ("预警窗口内没有异常信号。", "No signal in the alert window."),
     "alert_period": ("日期", "Date"),
     "alert_week": ("周（周一）", "Week of"),
+    "alert_when": ("期间（周以周一计）", "Period (weeks by Monday)"),
+    "alert_grain": ("粒度", "Points"),
+    "grain_day": ("日", "day"),
+    "grain_week": ("周", "week"),
     "alert_dealer": ("经销商", "Dealer"),
     "alert_chart": ("控制图", "Chart"),
     "alert_value": ("数值", "Value"),
@@ -130,9 +134,11 @@ def render_alerts(alerts: pd.DataFrame, lang: str, *, key: str, show_dealer: boo
     if alerts is None or alerts.empty:
         st.success(word("no_alerts", lang), icon=":material/check_circle:")
         return
-    weekly = "grain" in alerts and (alerts["grain"] == "week").all()
+    grains = set(alerts["grain"]) if "grain" in alerts else {"day"}
+    period_key = "alert_week" if grains == {"week"} else "alert_period" if grains == {"day"} else "alert_when"
     rows = pd.DataFrame({
-        word("alert_week" if weekly else "alert_period", lang): pd.to_datetime(alerts["period"]),
+        word(period_key, lang): pd.to_datetime(alerts["period"]),
+        **({word("alert_grain", lang): [word(f"grain_{g}", lang) for g in alerts["grain"]]} if len(grains) > 1 else {}),
         **({word("alert_dealer", lang): alerts["dealer_name"]} if show_dealer and "dealer_name" in alerts else {}),
         word("alert_chart", lang): [word("chart_rate" if c == "rate" else "chart_count", lang) for c in alerts["chart"]],
         word("alert_value", lang): [_spc_number(r) for _, r in alerts.iterrows()],
@@ -162,52 +168,55 @@ def projection_rows(projections: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The month-end projection as a table a manager reads: metric, month to date,
     projection (with its interval for a rate), target, status and outlook."""
     out = []
-    for _, p in projections.iterrows():
+    for record in projections.to_dict("records"):
+        # Missing values arrive as None or NaN depending on the column: one word for both.
+        p = {k: (None if not isinstance(v, str) and pd.isna(v) else v) if not isinstance(v, (tuple, list)) else v
+             for k, v in record.items()}
         metric_id = p["metric_id"]
-        to_date = format_value(metric_id, p["to_date"], lang)
-        if METRICS[metric_id].kind == "rate" and not pd.isna(p.get("denominator")) and p.get("denominator"):
-            to_date += f"（{p['numerator']:,.0f}/{p['denominator']:,.0f}）"
         note = p.get("note")
+        status = p.get("status")
+        to_date = format_value(metric_id, p.get("to_date"), lang)
+        if METRICS[metric_id].kind == "rate" and p.get("denominator"):
+            to_date += f"（{p['numerator']:,.0f}/{p['denominator']:,.0f}）"
         if note:
             projected = word(note, lang) if note in TEXT else "—"
         else:
-            projected = format_value(metric_id, p["projected"], lang)
-            if p.get("lower") is not None and not pd.isna(p.get("lower")):
+            projected = format_value(metric_id, p.get("projected"), lang)
+            if p.get("lower") is not None:
                 projected += f"  [{interval_text(p['lower'], p['upper'])}]"
-        target = format_value(metric_id, p["target"], lang) if not pd.isna(p["target"]) else word("no_target", lang)
-        status = p.get("status") if isinstance(p.get("status"), str) else None
-        if note or status is None:
-            outlook = "" if note else (word("no_target", lang) if pd.isna(p["target"]) else "")
-        else:
-            outlook = word("on_track" if p["on_track"] else "off_track", lang)
-            if p.get("decided") is not None and not pd.isna(p.get("decided")):
+        target = format_value(metric_id, p["target"], lang) if p.get("target") is not None else word("no_target", lang)
+        outlook = ""
+        if not note and status is not None:
+            outlook = word("on_track" if p.get("on_track") else "off_track", lang)
+            if p.get("decided") is not None:
                 outlook += " · " + word("decided_yes" if p["decided"] else "decided_no", lang)
             gap = p.get("gap_to_target")
-            if gap is not None and not pd.isna(gap) and METRICS[metric_id].higher_is_better is False:
+            if gap is not None and METRICS[metric_id].higher_is_better is False:
                 outlook += " · " + (word("room_left", lang, n=f"{gap:,.0f}") if gap >= 0
                                     else word("over_by", lang, n=f"{-gap:,.0f}"))
+        reason = None if note else _reason_of(p, status)
         out.append({
             word("proj_metric", lang): metric_name(metric_id, lang),
             word("proj_to_date", lang): to_date,
             word("proj_projected", lang): projected,
             word("proj_target", lang): target,
-            word("proj_status", lang): status_text(_reason_of(p, status), lang) if not note else "—",
+            word("proj_status", lang): status_text(reason, lang) if reason else "—",
             word("proj_outlook", lang): outlook,
             "_status": status,
-            "_reason": _reason_of(p, status) if not note else None,
+            "_reason": reason,
         })
     return pd.DataFrame(out)
 
 
-def _reason_of(p: pd.Series, status: str | None) -> str:
-    if pd.isna(p["target"]):
+def _reason_of(p: dict, status: str | None) -> str:
+    if p.get("target") is None:
         return "no_target"
     if status is None:
         return "no_value"
     from kpi.fairness import status_reasons
 
     higher = METRICS[p["metric_id"]].higher_is_better
-    return status_reasons([p["projected"]], [p["target"]], [p["target_lower"]], [p["target_upper"]],
+    return status_reasons([p["projected"]], [p["target"]], [p.get("target_lower")], [p.get("target_upper")],
                           higher_is_better=bool(higher))[0]
 
 
