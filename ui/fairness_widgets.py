@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from kpi.fairness import MIN_ALERT_COUNT, MIN_BENCHMARK_DEALERS, SPC_LOOKBACK, SPC_RECENT
 from kpi.registry import METRICS
 from kpi.stats.spc import SPC_RULES
 from ui.i18n import DEALER_TYPE_NAMES, enum_name, format_value, metric_name, pick
@@ -63,6 +64,40 @@ TEXT: dict[str, tuple[str, str]] = {
     "large": ("大", "large"),
     "peer_group_label": ("{type}·{size}规模", "{type}, {size}"),
 }
+# Titles of kpi.stats.METHOD_NOTES for the Definitions page.
+METHOD_TITLES: dict[str, tuple[str, str]] = {
+    "wilson": ("威尔逊置信区间", "Wilson interval"),
+    "funnel": ("漏斗图", "Funnel plot"),
+    "shrinkage": ("经验贝叶斯收缩", "Empirical-Bayes shrinkage"),
+    "ranking": ("公平排名", "Fair ranking"),
+    "spc": ("控制图", "Control charts"),
+    "run_rules": ("判异规则", "Run rules"),
+    "projection": ("月末预测", "Month-end projection"),
+    "rag": ("红黄绿状态与达成率", "Red / amber / green and attainment"),
+    "peer_groups": ("对标分组", "Peer groups"),
+}
+# How the dashboard applies the methods, where the notes leave a choice open.
+_BASE_DAYS = SPC_LOOKBACK["day"] - SPC_RECENT["day"]
+_BASE_WEEKS = SPC_LOOKBACK["week"] - SPC_RECENT["week"]
+DASHBOARD_PRACTICE = (
+    f"- **投诉控制图**：投诉率用 u 图（投诉 ÷ 当期开单；投诉不与同日工单一一对应，一天的投诉可能多于工单），投诉量用 c 图。"
+    f"每家经销商以自己为基准：中心线取预警窗口之前的各期（按日：前 {_BASE_DAYS} 天；按周：前 {_BASE_WEEKS} 周）。\n"
+    f"- **预警**只报坏消息：超出控制上限且至少 {MIN_ALERT_COUNT} 件投诉（均值很小时 1 件就会越过 3 倍标准误的上限）、连续 8 点高于中心线、"
+    f"连续 6 点上升。预警窗口为最近 {SPC_RECENT['day']} 天或 {SPC_RECENT['week']} 周。\n"
+    f"- **对标与隐私**：门店账号只看到自己，以及由不少于 {MIN_BENCHMARK_DEALERS} 家经销商汇总的全网或对标组数值；少于 {MIN_BENCHMARK_DEALERS} 家不显示，以免推算出他店数据。\n"
+    f"- **目标状态**：好于容差上沿（越低越好时为低于下沿）按规则标红以便核实数据，但在表格中以蓝色“异常偏好·请核实”显示，以区别于未达标。",
+    f"- **Complaint control charts**: the complaint rate on a u-chart (complaints ÷ ROs opened in the period; a "
+    f"complaint is not tied to an RO of the same day, so a day can have more complaints than ROs), counts on a "
+    f"c-chart. Each dealer is its own yardstick: the centre line comes from the periods before the alert window "
+    f"({_BASE_DAYS} days, or {_BASE_WEEKS} weeks).\n"
+    f"- **Alerts** are bad news only: above the upper limit with at least {MIN_ALERT_COUNT} complaints (around a tiny mean a single "
+    f"complaint crosses the 3-sigma limit), 8 in a row above the centre line, 6 rising in a row; the alert window is "
+    f"the last {SPC_RECENT['day']} days or {SPC_RECENT['week']} weeks.\n"
+    f"- **Benchmarks and privacy**: a store account sees itself and network or peer-group figures pooled over at "
+    f"least 5 dealers; under 5 nothing is shown, so no competitor's number can be worked out.\n"
+    f"- **Target status**: a value beyond the band on the good side is flagged (red by the rule, to check the data) "
+    f"but shown in blue as “Unusually good · check”, apart from a missed target.",
+)
 STATUS_BADGE = {"green": "green", "amber": "orange", "red": "red"}
 # Cell colours of a status column (light, so the text stays readable).
 STATUS_FILL = {"green": "#E3F1E4", "amber": "#FDF0DC", "red": "#F9E0E0"}
@@ -248,6 +283,6 @@ def render_projection(projections: pd.DataFrame, lang: str, *, key: str) -> None
 
 
 __all__ = [
-    "HIDDEN_HELPERS", "TEXT", "attainment_text", "interval_text", "peer_group_name", "projection_rows", "render_alerts",
+    "DASHBOARD_PRACTICE", "HIDDEN_HELPERS", "METHOD_TITLES", "TEXT", "attainment_text", "interval_text", "peer_group_name", "projection_rows", "render_alerts",
     "render_projection", "signals_text", "status_badge", "status_reason", "status_text", "styled_status", "word",
 ]
