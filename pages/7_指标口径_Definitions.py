@@ -4,13 +4,13 @@ Read straight from kpi.registry, so this page cannot drift from the numbers.
 """
 from __future__ import annotations
 
-import importlib
-
 import pandas as pd
 import streamlit as st
 
 from kpi.registry import GROUPS, METRICS
+from kpi.stats import METHOD_NOTES
 from ui import current_lang, group_name, metric_name, page_title, pick, render_filters, setup_page, unit_label
+from ui.fairness_widgets import DASHBOARD_PRACTICE, METHOD_TITLES
 from ui.i18n import direction_label
 
 setup_page(("指标口径", "Definitions"), icon="📖")
@@ -92,28 +92,18 @@ st.markdown(pick((
 )))
 
 
-def method_notes() -> dict | None:
-    """Statistical method notes, when the statistics module provides them."""
-    for name in ("kpi.stats", "kpi.stats.intervals"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        notes = getattr(module, "METHOD_NOTES", None)
-        if notes:
-            return notes
-    return None
-
-
-notes = method_notes()
-if notes:
-    st.subheader(pick(("统计方法", "Methods")))
-    for key, note in notes.items():
-        if isinstance(note, (tuple, list)) and len(note) == 2:
-            text = pick(tuple(note))
-        elif isinstance(note, dict):
-            text = note.get(lang) or note.get("zh") or next(iter(note.values()))
-        else:
-            text = str(note)
-        with st.expander(str(key)):
-            st.markdown(text)
+# Fair comparison and early warning (kpi.stats), titled in the chosen language;
+# a search that matches a note opens it.
+st.subheader(pick(("统计方法", "Methods")))
+st.caption(pick(("公平对比、目标与预警所用的方法；“公平对比”页面使用它们。",
+                 "The methods behind fair comparison, targets and early warning, as the Fair comparison page uses them.")))
+for key, note in METHOD_NOTES.items():
+    title = pick(METHOD_TITLES.get(key, (key, key)))
+    text = note.get(lang) or note["zh"]
+    matched = bool(needle) and needle in f"{key} {title} {text}".lower()
+    if needle and not matched:
+        continue
+    with st.expander(f"**{title}** · `{key}`", expanded=matched):
+        st.markdown(text)
+with st.expander(pick(("**本看板的具体做法**", "**How this dashboard applies them**")), expanded=False):
+    st.markdown(pick(DASHBOARD_PRACTICE))
