@@ -174,12 +174,12 @@ def _apply_url(news: dict[str, str], regions: pd.DataFrame, dealers: pd.DataFram
 
 def _write_url(filters: Filters) -> None:
     params = filters.query_params()
-    for param in URL_PARAMS:
-        if param in params:
-            if st.query_params.get(param) != params[param]:
-                st.query_params[param] = params[param]
-        elif param in st.query_params:
-            del st.query_params[param]
+    current = {key: st.query_params.get(key) for key in st.query_params}
+    wanted = {key: value for key, value in current.items() if key not in URL_PARAMS} | params
+    if wanted != current:
+        # One message with the final address: setting parameters one by one sent
+        # the browser every intermediate address, a refused dealer id included.
+        st.query_params.from_dict(wanted)
     st.session_state[URL_WRITTEN_KEY] = params
 
 
