@@ -4,6 +4,11 @@ page's browser test.
 
 Streamlit draws stale content while a script reruns; a page is read only when
 the app says the script is not running and no skeleton placeholder is left.
+
+Every page asks for sign-in first, and every `page.goto` is a new session: a tab
+given an account with `remember_account` signs in with it whenever `open_page`
+meets the sign-in form (the URL's parameters survive the sign-in, as they do for
+a person opening a link).
 """
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import weakref
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -25,6 +31,10 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 READY_SELECTOR = "[data-test-script-state='notRunning']"
+SIGN_IN_FORM = "[data-testid='stForm']:has(input[type='password'])"
+SIGNED_IN_MARK = ".st-key-sign_out_button"
+_ACCOUNTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_FRAMES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def require_chromium() -> str:
@@ -82,11 +92,50 @@ def wait_ready(page, timeout: float = 30_000) -> None:
     page.wait_for_selector(READY_SELECTOR, state="attached", timeout=timeout)
 
 
+def record_frames(page) -> None:
+    """Keep every websocket message the app sends this tab. Tables and charts are
+    drawn on canvas, so the page's text does not show their cells; the messages
+    carry everything the browser was given, table cells included."""
+    frames: list[bytes] = []
+    _FRAMES[page] = frames
+
+    def on_websocket(socket) -> None:
+        socket.on("framereceived", lambda payload: frames.append(
+            payload if isinstance(payload, bytes) else payload.encode("utf-8")))
+
+    page.on("websocket", on_websocket)
+
+
+def received_from_app(page) -> bytes:
+    """All the app sent this tab since `record_frames`."""
+    return b"".join(_FRAMES.get(page, []))
+
+
+def remember_account(page, username: str, password: str) -> None:
+    """Let `open_page` sign this tab in as that user whenever it is asked to."""
+    _ACCOUNTS[page] = (username, password)
+
+
+def sign_in(page, username: str, password: str, *, expect_success: bool = True) -> None:
+    """Fill in and send the sign-in form on the page now showing."""
+    form = page.locator(SIGN_IN_FORM)
+    form.locator("input[type='text'], input:not([type])").first.fill(username)
+    form.locator("input[type='password']").fill(password)
+    form.locator("[data-testid='stBaseButton-primaryFormSubmit']").click()
+    if expect_success:
+        page.wait_for_selector(SIGNED_IN_MARK, state="attached")
+    wait_ready(page)
+
+
 def open_page(page, app_url: str, path: str = "", **query: str) -> None:
-    """Open a page by its URL path (e.g. "门店日报_Store_daily") with query params."""
+    """Open a page by its URL path (e.g. "门店日报_Store_daily") with query params,
+    signing in first if the tab has an account and the app asks for it."""
     url = f"{app_url}/{path}" + (f"?{urlencode(query)}" if query else "")
     page.goto(url)
     wait_ready(page)
+    account = _ACCOUNTS.get(page)
+    if account and page.locator(SIGN_IN_FORM).count():
+        sign_in(page, *account)
 
 
 def screenshot(page, name: str) -> Path:
