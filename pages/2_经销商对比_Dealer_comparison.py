@@ -41,6 +41,9 @@ f = render_filters()
 db = get_database()
 lang = current_lang()
 page_title(("经销商对比", "Dealer comparison"),
+           ("本店各项指标与全网络平均、前四分位标杆的对比。",
+            "Your store's numbers beside the network average and the top-quartile benchmark.")
+           if f.scope.level == "dealer" else
            ("厂家售后部：全网经销商排名、标杆与落后者。点选表格中的一行打开该店日报。",
             "OEM after-sales: rank the network, find best practice and laggards. Select a row to open that store's daily report."))
 
