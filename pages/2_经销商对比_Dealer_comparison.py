@@ -69,7 +69,7 @@ def compute_block(by: tuple[str, ...]) -> pd.DataFrame:
 def network_benchmarks() -> pd.DataFrame:
     """Anonymous network average and top quartile per metric (index: metric id),
     first-time fix over its matured range like everywhere on this page."""
-    rest = anonymous_benchmarks(db, [m for m in HEADLINE if m != "first_time_fix_rate"],
+    rest = anonymous_benchmarks(db, [m for m in HEADLINE if m != "first_time_fix_rate"] + ["ro_count"],
                                 start=f.start, end=f.end, product_id=f.product_id)
     ftfr = anonymous_benchmarks(db, ["first_time_fix_rate"], start=ftfr_range[0], end=ftfr_range[1],
                                 product_id=f.product_id)
@@ -177,7 +177,7 @@ else:
     # Over the user's scope a "network" row would be their own region again:
     # the anonymous network average takes its place.
     bench = network_benchmarks()
-    network = pd.DataFrame([{"ro_count": None, **{m: bench.loc[m, "network_average"] for m in HEADLINE}}])
+    network = pd.DataFrame([{m: bench.loc[m, "network_average"] for m in HEADLINE + ("ro_count",)}])
 regions = compute_block(("region_id",))
 if f.region_id:
     regions = regions[regions["region_id"] == f.region_id]

@@ -263,8 +263,8 @@ def anonymous_benchmarks(
     end: date | None,
     product_id: str | None = None,
 ) -> pd.DataFrame:
-    """The whole network's average (ratio of sums) and top-quartile dealer value of
-    each metric: metric_id, network_average, top_quartile, dealers (how many
+    """The whole network's value (a rate as ratio of sums, a count as its total)
+    and top-quartile dealer value of each metric: metric_id, network_average, top_quartile, dealers (how many
     dealers have a value).
 
     The one place a region or dealer user gets numbers from outside their scope,
