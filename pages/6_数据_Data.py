@@ -59,7 +59,8 @@ f = render_filters()
 db = get_database()
 lang = current_lang()
 page_title(("数据", "Data"), ("库中有什么、最近的导入、上传新的数据文件。",
-                              "What the database holds, the latest loads, and uploading new files."))
+                              "What the database holds, the latest loads, and uploading new files.")
+           if current_account().role == "network" else ("数据的时效与版本。", "How recent the data is."))
 
 
 def rule_label(rule: str) -> str:

@@ -2,8 +2,8 @@
 KPI cards and page scaffolding. Every page does:
 
     from ui import setup_page, render_filters, get_database, compute_cached
-    setup_page(("门店日报", "Store daily"))
-    f = render_filters()                    # or render_filters(Scope.region("EAST"))
+    setup_page(("门店日报", "Store daily"))  # the sign-in gate: nothing runs past it signed out
+    f = render_filters()                    # the signed-in account's scope; a page may only narrow it
     db = get_database()
     frame = compute_cached(db, ["satisfied_rate"], scope=f.scope, start=f.start,
                            end=f.end, filters=f.compute_filters())
