@@ -312,9 +312,11 @@ def render_filters(scope: Scope | None = None, *, db: Database | None = None,
 
 
 def dealer_label(db: Database, dealer_id: str, scope: Scope) -> str:
+    """The dealer's name, escaped for Markdown (headings, notes, messages): a name
+    comes from a data file and must not turn into a link or an image there."""
     dealers = cached_records(db, "dealers", scope=scope)
     match = dealers[dealers["dealer_id"] == dealer_id]
-    return str(match.iloc[0]["dealer_name"]) if len(match) else dealer_id
+    return escape_markdown(str(match.iloc[0]["dealer_name"]) if len(match) else dealer_id)
 
 
 def previous_period(start: date, end: date) -> tuple[date, date]:
