@@ -65,3 +65,15 @@ def test_projection_rows_read_like_a_manager() -> None:
     assert rows.loc["Satisfied", "Outlook"] == "Off track · Still open"
     assert rows.loc["Satisfied", "Projected status"] == "Within tolerance"
     assert rows.loc["First-time fix rate", "Month-end projection"].startswith("Known 30 days after closing")
+
+
+def test_card_status_too_good_needs_evidence() -> None:
+    """Band [0.88, 0.97] around 0.93. 7 of 7 = 100 % is beyond 0.97, but its Wilson
+    interval [0.645661, 1] reaches back into the band: on target, not 'check'.
+    400 of 400: lower bound 1/(1 + z²/400) = 400/403.841459 = 0.990488 > 0.97:
+    'check'. A mean (hours) has no interval: beyond the band is 'check'."""
+    band = {"target": 0.93, "lower": 0.88, "upper": 0.97}
+    assert card_status("first_time_fix_rate", 1.0, band, numerator=7, denominator=7) == ":green-badge[达标]"
+    assert card_status("first_time_fix_rate", 1.0, band, numerator=400, denominator=400) == ":blue-badge[异常偏好·请核实]"
+    hours = {"target": 13.0, "lower": 9.0, "upper": 18.0}
+    assert card_status("avg_repair_cycle_hours", 7.1, hours) == ":blue-badge[异常偏好·请核实]"

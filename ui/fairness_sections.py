@@ -125,11 +125,25 @@ def card_interval(metric_id: str, numerator: float | None, denominator: float | 
     return f"{word('interval')} {interval_text(lower, upper)}"
 
 
-def card_status(metric_id: str, value: float | None, target: dict | None) -> str:
-    """A red/amber/green badge of a card's value against its target ('' without a target)."""
+def card_status(metric_id: str, value: float | None, target: dict | None, *,
+                numerator: float | None = None, denominator: float | None = None) -> str:
+    """A red/amber/green badge of a card's value against its target ('' without a target).
+
+    A rate beyond the band on the good side is flagged "check" only when its
+    Wilson interval lies wholly beyond the band edge: 7 of 7 first-time fixes
+    (interval 64.6 %–100 %) against a band up to 97 % is no sign of anything but
+    a good day, and reads as on target."""
     status, reason = status_reason(value, target, metric_id)
     if reason == "no_target":
         return ""
+    if reason == "outside_band_better" and METRICS[metric_id].kind == "rate" and denominator:
+        k, n = float(numerator or 0.0), float(denominator)
+        if k <= n:
+            lower, upper = wilson_interval(k, n)
+            higher = METRICS[metric_id].higher_is_better
+            edge = target.get("upper") if higher else target.get("lower")
+            if edge is not None and ((higher and lower <= edge) or (not higher and upper >= edge)):
+                return status_badge("green", "meets")
     return status_badge(status, reason)
 
 

@@ -117,8 +117,8 @@ def status_text(reason: str | None, lang: str | None = None) -> str:
 
 
 def status_badge(status: str | None, reason: str | None, lang: str | None = None) -> str:
-    """Markdown for a coloured badge (grey without a status)."""
-    colour = STATUS_BADGE.get(status or "", "gray")
+    """Markdown for a coloured badge (grey without a status; blue for 'too good, check')."""
+    colour = "blue" if reason == "outside_band_better" else STATUS_BADGE.get(status or "", "gray")
     return f":{colour}-badge[{status_text(reason, lang)}]"
 
 
