@@ -226,8 +226,9 @@ def league_table(
     "wilson" or "shrunk"), raw_rank (by the rate itself), ranked (how many
     dealers were ranked), target, target_lower, target_upper, target_scope
     (whose target: dealer / region / network; None = no target set), status
-    (green / amber / red / None), status_reason (see status_reasons) and
-    attainment, against the target valid on
+    (green / amber / red / None; a value beyond the band on the good side whose
+    Wilson interval still reaches the band counts as green), status_reason (see
+    status_reasons) and attainment, against the target valid on
     `end`. Dealers with no cases (n = 0) are left out: no data, no rank.
     For a dealer scope: only that dealer's row, ranked among the network (no
     rank with fewer than MIN_BENCHMARK_DEALERS ranked dealers).
@@ -257,6 +258,13 @@ def league_table(
                                    higher_is_better=higher).to_numpy()
     table["status_reason"] = status_reasons(table["rate"], table["target"], table["target_lower"],
                                             table["target_upper"], higher_is_better=higher)
+    # "Too good, check" needs evidence: the whole interval beyond the band's edge.
+    # 7 of 7 against a band up to 97 % (interval 64.6 %–100 %) is a good month, on target.
+    edge = table["target_upper"] if higher else table["target_lower"]
+    reaches_back = (table["wilson_lower"] <= edge) if higher else (table["wilson_upper"] >= edge)
+    chance = (table["status_reason"] == "outside_band_better") & reaches_back.fillna(False)
+    table.loc[chance, "status_reason"] = "meets"
+    table.loc[chance, "status"] = "green"
     table["attainment"] = attainment(table["rate"], table["target"], higher_is_better=higher).to_numpy()
     return table.sort_values(["fair_rank", "dealer_id"], na_position="last").reset_index(drop=True)
 

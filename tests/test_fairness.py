@@ -396,3 +396,15 @@ def test_target_rows_stay_in_scope(con) -> None:
                                                                    ("dealer", "D1")}
     assert fairness.target_for(con, "satisfied_rate", JUNE_14, Scope.dealer("D1"), dealer_id="D1") == {
         "target": 0.82, "lower": 0.78, "upper": None, "scope": "region"}
+
+
+def test_league_too_good_needs_evidence(tmp_path) -> None:
+    """Band of satisfied_rate given an upper edge 0.95 (network row, target 0.80):
+    D5 3 of 3 = 1.0 is beyond it, but its Wilson interval [0.438503, 1] reaches
+    back to 0.95: green, 'meets'. No dealer here has a lower bound above 0.95."""
+    path = build(tmp_path / "band.duckdb")
+    with duckdb.connect(str(path)) as writable:
+        writable.execute("UPDATE targets SET upper = 0.95 WHERE scope = 'network'")
+    with duckdb.connect(str(path), read_only=True) as con:
+        table = league(con).set_index("dealer_id")
+    assert (table.loc["D5", "status"], table.loc["D5", "status_reason"]) == ("green", "meets")
