@@ -60,10 +60,12 @@ DAYS_PER_MONTH = 365.25 / 12
 # Complaints are bad news: these signals warn; below_lcl, run_below and
 # trend_down are good news and never raise an alert.
 ADVERSE_SIGNALS = ("above_ucl", "run_above", "trend_up")
-# Three-sigma limits around a mean of a few tenths of a complaint are crossed by a
-# single complaint (c̄ = 0.05 puts the upper limit at 0.72): one complaint is never
-# an alarm by itself, however quiet the dealer was.
-MIN_ALERT_COUNT = 2
+# Three-sigma limits around a mean of a few tenths of a complaint are crossed by one
+# or two complaints (c̄ = 0.24 puts the upper limit at 1.71), and with sixty dealers
+# watched daily for two weeks a 2-complaint day somewhere is near certain by chance
+# (P(X ≥ 2 | 0.24) = 2.5 % a day): a point beyond the limit alerts only with at least
+# three complaints (P(X ≥ 3 | 0.24) = 0.2 %).
+MIN_ALERT_COUNT = 3
 SPC_LOOKBACK = {"day": 56, "week": 26}  # periods drawn
 SPC_RECENT = {"day": 14, "week": 4}  # periods whose signals are alerts
 

@@ -9,7 +9,7 @@ Repair orders (maintenance, closed 2 h after opening, so every cycle is 2.0 h):
   D6 120 on 5 June                                    520 in all
   as_of = the last close = 14 June 11:09.
 
-Complaints: D1 on 3 June, 7 June and two on 12 June (4); D4 on 3 June (1).
+Complaints: D1 on 3 June, 7 June and three on 12 June (5); D4 on 3 June (1).
 
 Surveys (overall score), all between 1 and 10 June:
   D1 10 surveys: 6 score 5, 4 score 2       satisfied 6 / 10
@@ -50,7 +50,7 @@ RO_DAYS = {
     "D5": [(4, 100)],
     "D6": [(5, 120)],
 }
-COMPLAINTS = [("D1", 3), ("D1", 7), ("D1", 12), ("D1", 12), ("D4", 3)]
+COMPLAINTS = [("D1", 3), ("D1", 7), ("D1", 12), ("D1", 12), ("D1", 12), ("D4", 3)]
 # dealer -> [(score, how many)]
 SURVEYS = {
     "D1": [(5, 6), (2, 4)],

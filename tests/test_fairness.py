@@ -216,7 +216,7 @@ def test_spc_rate_chart_of_d1(con) -> None:
     baseline 1..10 June: 2 complaints over 100 ROs.
         ū = 2/100 = 0.02;  σ = √(0.02/10) = 0.044721
         ucl = 0.02 + 3 × 0.044721 = 0.154164;  lcl = 0.02 − 0.134164 < 0 → 0
-        12 June: 2/10 = 0.2 > 0.154164 → above_ucl (2 complaints: an alert)
+        12 June: 3/10 = 0.3 > 0.154164 → above_ucl (3 complaints: an alert)
         3 June: 1/10 = 0.1 < ucl → no signal."""
     rate = spc(con)
     rate = rate[(rate["dealer_id"] == "D1") & (rate["chart"] == "rate")].set_index("period")
@@ -224,7 +224,7 @@ def test_spc_rate_chart_of_d1(con) -> None:
     assert rate["centre"].iloc[0] == pytest.approx(0.02)
     assert rate["ucl"].iloc[0] == pytest.approx(0.154164, abs=1e-6)
     assert (rate["lcl"] == 0).all()
-    assert rate.loc[date(2026, 6, 12), "value"] == pytest.approx(0.2)
+    assert rate.loc[date(2026, 6, 12), "value"] == pytest.approx(0.3)
     assert rate.loc[date(2026, 6, 12), "adverse"] == ("above_ucl",)
     assert rate.loc[date(2026, 6, 3), "adverse"] == ()
     assert list(rate["in_recent"]) == [False] * 10 + [True] * 4
@@ -232,14 +232,15 @@ def test_spc_rate_chart_of_d1(con) -> None:
 
 def test_spc_count_chart_of_d1(con) -> None:
     """Counts per day; baseline 1..10 June: c̄ = 2/10 = 0.2;
-    ucl = 0.2 + 3√0.2 = 0.2 + 1.341641 = 1.541641; 12 June: 2 > ucl → above_ucl.
+    ucl = 0.2 + 3√0.2 = 0.2 + 1.341641 = 1.541641; 12 June: 3 > ucl → above_ucl,
+    and 3 complaints reach MIN_ALERT_COUNT: an alert.
     A day with no row (no ROs, no complaints) counts 0."""
     count = spc(con)
     count = count[(count["dealer_id"] == "D1") & (count["chart"] == "count")].set_index("period")
     assert count["centre"].iloc[0] == pytest.approx(0.2)
     assert count["ucl"].iloc[0] == pytest.approx(1.541641, abs=1e-6)
     assert count.loc[date(2026, 6, 12), "adverse"] == ("above_ucl",)
-    assert count["count"].sum() == 4
+    assert count["count"].sum() == 5
 
 
 def test_spc_quiet_dealers_raise_nothing(con) -> None:
@@ -273,10 +274,10 @@ def test_alerts_follow_scope_and_filters(con) -> None:
 
 def test_weekly_spc_sums_days(con) -> None:
     """Weekly points are ISO weeks (Monday first): 1 June 2026 is a Monday, so
-    the weeks of 1 and 8 June hold D1's complaints 2 (3rd, 7th) and 2 (12th)."""
+    the weeks of 1 and 8 June hold D1's complaints 2 (3rd, 7th) and 3 (12th)."""
     weekly = fairness.complaint_spc(con, scope=Scope.dealer("D1"), end=JUNE_14, grain="week", periods=2, recent=1)
     counts = weekly[weekly["chart"] == "count"].set_index("period")["count"].to_dict()
-    assert counts == {date(2026, 6, 1): 2, date(2026, 6, 8): 2}
+    assert counts == {date(2026, 6, 1): 2, date(2026, 6, 8): 3}
     assert weekly["complete"].all()  # 14 June is a Sunday: the second week is whole
 
 
@@ -291,14 +292,14 @@ def projections(con) -> pd.DataFrame:
 
 
 def test_projection_of_a_count_against_target(con) -> None:
-    """D1: 4 complaints through 14 June (of 30 days): 4 × 30/14 = 8.571429.
-    Target 6 (dealer row), band upper 8: 8.571429 > 8 → red; not on track;
-    gap_to_target = 6 − 4 = 2 complaints of room left."""
+    """D1: 5 complaints through 14 June (of 30 days): 5 × 30/14 = 10.714286.
+    Target 6 (dealer row), band upper 8: 10.714286 > 8 → red; not on track;
+    gap_to_target = 6 − 5 = 1 complaint of room left."""
     row = projections(con).loc["complaint_count"]
-    assert row["to_date"] == 4 and row["projected"] == pytest.approx(8.571429, abs=1e-6)
+    assert row["to_date"] == 5 and row["projected"] == pytest.approx(10.714286, abs=1e-6)
     assert (row["target"], row["target_upper"], row["target_scope"]) == (6, 8, "dealer")
     assert row["on_track"] == False  # noqa: E712 (a numpy bool from the frame)
-    assert row["status"] == "red" and row["gap_to_target"] == 2
+    assert row["status"] == "red" and row["gap_to_target"] == 1
     assert (row["days_elapsed"], row["days_in_month"]) == (14, 30)
 
 
@@ -349,15 +350,15 @@ def test_peer_groups_by_type_and_volume(con) -> None:
 
 def test_peer_values_are_ratios_of_sums(con) -> None:
     """Complaint rate 1..14 June:
-      D1 4/140 = 0.028571; its group 4S/large {D1, D6}: (4 + 0)/(140 + 120) = 0.015385
+      D1 5/140 = 0.035714; its group 4S/large {D1, D6}: (5 + 0)/(140 + 120) = 0.019231
       D4 1/80 = 0.0125;    chain/medium {D4, D5}: 1/(80 + 100) = 0.005556
-      network 5/520 = 0.009615 — not the mean of dealer rates (0.006845)."""
+      network 6/520 = 0.011538 — not the mean of dealer rates (0.008036)."""
     peers = fairness.peer_comparison(con, ["complaint_rate"], scope=Scope.network(), start=JUNE_1, end=JUNE_14,
                                      volume_days=14).set_index("dealer_id")
-    assert peers.loc["D1", "value"] == pytest.approx(4 / 140)
-    assert peers.loc["D1", "peer_value"] == pytest.approx(4 / 260)
+    assert peers.loc["D1", "value"] == pytest.approx(5 / 140)
+    assert peers.loc["D1", "peer_value"] == pytest.approx(5 / 260)
     assert peers.loc["D4", "peer_value"] == pytest.approx(1 / 180)
-    assert peers.loc["D1", "network_value"] == pytest.approx(5 / 520)
+    assert peers.loc["D1", "network_value"] == pytest.approx(6 / 520)
     check = kpi.compute(con, ["complaint_rate"], start=JUNE_1, end=JUNE_14, filters={"dealer_id": ["D1", "D6"]})
     assert peers.loc["D1", "peer_value"] == pytest.approx(check.loc[0, "complaint_rate"])
 
@@ -370,7 +371,7 @@ def test_peer_values_withheld_for_a_dealer_user(con) -> None:
                                      volume_days=14)
     assert list(peers["dealer_id"]) == ["D1"]
     assert peers.loc[0, "peer_value"] is None
-    assert peers.loc[0, "network_value"] == pytest.approx(5 / 520)
+    assert peers.loc[0, "network_value"] == pytest.approx(6 / 520)
 
 
 # ---------------------------------------------------------------- targets over time

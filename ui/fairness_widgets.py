@@ -39,6 +39,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "grain_week": ("周", "week"),
     "alert_dealer": ("经销商", "Dealer"),
     "alert_chart": ("控制图", "Chart"),
+    "alert_basis": ("投诉 / 开单", "Complaints / ROs"),
     "alert_value": ("数值", "Value"),
     "alert_centre": ("中心线", "Centre"),
     "alert_ucl": ("控制上限", "Upper limit"),
@@ -82,7 +83,7 @@ _BASE_WEEKS = SPC_LOOKBACK["week"] - SPC_RECENT["week"]
 DASHBOARD_PRACTICE = (
     f"- **投诉控制图**：投诉率用 u 图（投诉 ÷ 当期开单；投诉不与同日工单一一对应，一天的投诉可能多于工单），投诉量用 c 图。"
     f"每家经销商以自己为基准：中心线取预警窗口之前的各期（按日：前 {_BASE_DAYS} 天；按周：前 {_BASE_WEEKS} 周）。\n"
-    f"- **预警**只报坏消息：超出控制上限且至少 {MIN_ALERT_COUNT} 件投诉（均值很小时 1 件就会越过 3 倍标准误的上限）、连续 8 点高于中心线、"
+    f"- **预警**只报坏消息：超出控制上限且至少 {MIN_ALERT_COUNT} 件投诉（均值很小时 1–2 件就会越过 3 倍标准误的上限，几十家店每天观察，偶然出现几乎必然）、连续 8 点高于中心线、"
     f"连续 6 点上升。预警窗口为最近 {SPC_RECENT['day']} 天或 {SPC_RECENT['week']} 周。\n"
     f"- **对标与隐私**：门店账号只看到自己，以及由不少于 {MIN_BENCHMARK_DEALERS} 家经销商汇总的全网或对标组数值；少于 {MIN_BENCHMARK_DEALERS} 家不显示，以免推算出他店数据。\n"
     f"- **目标状态**：好于容差上沿（越低越好时为低于下沿）按规则标红以便核实数据，但在表格中以蓝色“异常偏好·请核实”显示，以区别于未达标。",
@@ -90,8 +91,9 @@ DASHBOARD_PRACTICE = (
     f"complaint is not tied to an RO of the same day, so a day can have more complaints than ROs), counts on a "
     f"c-chart. Each dealer is its own yardstick: the centre line comes from the periods before the alert window "
     f"({_BASE_DAYS} days, or {_BASE_WEEKS} weeks).\n"
-    f"- **Alerts** are bad news only: above the upper limit with at least {MIN_ALERT_COUNT} complaints (around a tiny mean a single "
-    f"complaint crosses the 3-sigma limit), 8 in a row above the centre line, 6 rising in a row; the alert window is "
+    f"- **Alerts** are bad news only: above the upper limit with at least {MIN_ALERT_COUNT} complaints (around a tiny mean one or two "
+    f"complaints cross the 3-sigma limit, and with dozens of dealers watched daily that happens by chance), "
+    f"8 in a row above the centre line, 6 rising in a row; the alert window is "
     f"the last {SPC_RECENT['day']} days or {SPC_RECENT['week']} weeks.\n"
     f"- **Benchmarks and privacy**: a store account sees itself and network or peer-group figures pooled over at "
     f"least 5 dealers; under 5 nothing is shown, so no competitor's number can be worked out.\n"
@@ -177,6 +179,8 @@ def render_alerts(alerts: pd.DataFrame, lang: str, *, key: str, show_dealer: boo
         **({word("alert_dealer", lang): alerts["dealer_name"]} if show_dealer and "dealer_name" in alerts else {}),
         word("alert_chart", lang): [word("chart_rate" if c == "rate" else "chart_count", lang) for c in alerts["chart"]],
         word("alert_value", lang): [_spc_number(r) for _, r in alerts.iterrows()],
+        word("alert_basis", lang): [f"{c:,.0f} / {n:,.0f}" if ch == "rate" and not pd.isna(n) else ""
+                                    for c, n, ch in zip(alerts["count"], alerts["exposure"], alerts["chart"])],
         word("alert_centre", lang): [_spc_number(r, "centre") for _, r in alerts.iterrows()],
         word("alert_ucl", lang): [_spc_number(r, "ucl") for _, r in alerts.iterrows()],
         word("alert_signal", lang): [signals_text(s, lang) for s in alerts["adverse"]],
@@ -192,10 +196,7 @@ def _spc_number(row: pd.Series, column: str = "value") -> str:
     if value is None or pd.isna(value):
         return "—"
     if row["chart"] == "rate":
-        text = f"{float(value) * 100:.2f}%"
-        if column == "value" and not pd.isna(row.get("exposure")):
-            text += f"（{row['count']:,.0f}/{row['exposure']:,.0f}）"
-        return text
+        return f"{float(value) * 100:.2f}%"
     return f"{float(value):,.0f}" if column == "value" else f"{float(value):,.2f}"
 
 
