@@ -103,7 +103,7 @@ def funnel_figure(
     centre_key = "centre_target" if centre == "target" else "centre_pooled"
     fig.add_hline(y=p0, line_color=REFERENCE, line_width=1.5,
                   annotation_text=words(centre_key, lang, v=format_number(metric_id, p0, lang)),
-                  annotation_position="top right")
+                  annotation_position="bottom left")
     colours = {"better": GOOD, "worse": BAD, "inside": MUTED}
     verdicts = points["verdict_95"].fillna("inside") if len(points) else pd.Series(dtype=object)
     for verdict in ("inside", "better", "worse"):
