@@ -153,7 +153,8 @@ def basis_text(metric_id: str, row: Mapping[str, Any]) -> str:
 def value_axis(metric_id: str) -> dict[str, Any]:
     unit = METRICS[metric_id].unit
     if unit == "fraction":
-        return {"tickformat": ".0%", "rangemode": "tozero"}
+        # Trimmed precision: ticks every 0.5 % read 0.5 %, 1 %, 1.5 %, never 1 %, 1 %, 2 %.
+        return {"tickformat": ".2~%", "rangemode": "tozero"}
     if unit == "count":
         return {"tickformat": ",d", "rangemode": "tozero"}
     if unit == "hours":
@@ -350,7 +351,7 @@ def heatmap_chart(
     fig = go.Figure(go.Heatmap(
         z=table.to_numpy(dtype=float), x=[p.strftime(fmt) if hasattr(p, "strftime") else str(p) for p in periods],
         y=labels, colorscale=scale, text=cell_text, texttemplate="%{text}", hoverongaps=False,
-        colorbar={"title": {"text": unit_words(metric_id, lang)}, "tickformat": ".0%" if METRICS[metric_id].unit == "fraction" else None},
+        colorbar={"title": {"text": unit_words(metric_id, lang)}, "tickformat": ".2~%" if METRICS[metric_id].unit == "fraction" else None},
         hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
     ))
     title = axis_title(metric_id, lang) + (text("shown_of", lang, shown=len(row_ids), total=total) if total > len(row_ids) else "")

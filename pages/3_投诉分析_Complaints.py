@@ -21,7 +21,7 @@ from ui import (
     format_percent, format_value, get_database, metric_name, page_title, pick, render_filters, setup_page, t,
 )
 from ui.data import cached_records
-from ui.i18n import CATEGORY_NAMES, CHANNEL_NAMES, SEVERITY_NAMES
+from ui.i18n import CATEGORY_NAMES, CHANNEL_NAMES, SEVERITY_NAMES, localized_name
 
 SLA_HOURS = 72
 CASE_LIMIT = 300
@@ -43,7 +43,7 @@ if db.as_of is None:
 regions = cached_records(db, "regions", scope=f.scope)
 dealers = cached_records(db, "dealers", scope=f.scope)
 products = cached_records(db, "products", scope=f.scope)
-region_names = dict(zip(regions["region_id"], regions["region_name"]))
+region_names = {rid: localized_name(name, lang) for rid, name in zip(regions["region_id"], regions["region_name"])}
 dealer_names = dict(zip(dealers["dealer_id"], dealers["dealer_name"]))
 dealer_region = dict(zip(dealers["dealer_id"], dealers["region_id"]))
 model_names = dict(zip(products["product_id"], products["model_name"]))
@@ -266,7 +266,7 @@ else:
         pick(("超时", "Past SLA")): cases["past_sla"],
         pick(("已回访", "Followed up")): cases["followed_up"],
         pick(("渠道", "Channel")): [enum_name(CHANNEL_NAMES, v, lang) for v in cases["channel"]],
-        pick(("区域", "Region")): cases["region_name"],
+        pick(("区域", "Region")): [localized_name(name, lang) for name in cases["region_name"]],
     })
     st.dataframe(
         shown, hide_index=True, width="stretch", key="cmp_case_table",

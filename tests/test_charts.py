@@ -62,7 +62,7 @@ def test_count_and_rate_chart_matches_compute(network):
     assert list(line.y) == pytest.approx(list(frame["complaint_rate"]), nan_ok=True)
     assert fig.layout.yaxis.title.text == "Complaints (cases)"
     assert fig.layout.yaxis2.title.text == "Complaint rate (%)"
-    assert fig.layout.yaxis2.tickformat == ".0%"
+    assert fig.layout.yaxis2.tickformat == ".2~%"  # 0.5 %, 1 %, 1.5 %: no repeated labels
     jan = frame.set_index("period").loc[date(2026, 1, 1)]
     assert (jan["complaint_count"], jan["complaint_rate__den"]) == (2, 6)
     assert "2 / 6" in line.customdata[0]
