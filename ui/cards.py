@@ -14,6 +14,7 @@ import streamlit as st
 from kpi.registry import METRICS
 from kpi.scope import Scope
 from ui.data import Database, cached_records, compute_cached
+from ui.fairness_sections import card_interval, card_status
 from ui.i18n import pick, current_lang, format_count, format_delta, format_value, metric_description, metric_name, t
 
 
@@ -31,6 +32,9 @@ class CardData:
     previous_start: date
     previous_end: date
     note: str | None = None
+    # the target's tolerance band, for red / amber / green
+    target_lower: float | None = None
+    target_upper: float | None = None
 
     @property
     def delta_previous(self) -> float | None:
@@ -74,6 +78,8 @@ def card_from_rows(metric_id: str, current: pd.Series | None, previous: pd.Serie
         start=period[0], end=period[1],
         previous_start=previous_period[0], previous_end=previous_period[1],
         note=note,
+        target_lower=(target or {}).get("lower"),
+        target_upper=(target or {}).get("upper"),
     )
 
 
@@ -139,6 +145,11 @@ def kpi_card(card: CardData, *, key: str, lang: str | None = None) -> None:
             st.caption(f"{t('no_target', lang)}  \n\u00a0")  # same height as a card with a target
         else:
             line = f"{t('target', lang)} {format_value(card.metric_id, card.target, lang)}"
+            badge = card_status(card.metric_id, card.value,
+                                {"target": card.target, "lower": card.target_lower, "upper": card.target_upper},
+                                numerator=card.numerator, denominator=card.denominator)
+            if badge:
+                line = f"{badge} {line}"
             if card.delta_target is not None:
                 colour = "green" if target_verdict(card.metric_id, card.delta_target) == "good" else "red"
                 # its own line: "较目标 -20.8个百分点" must not break mid-word in a narrow card
@@ -147,6 +158,9 @@ def kpi_card(card: CardData, *, key: str, lang: str | None = None) -> None:
                 line += "  \n\u00a0"
             st.caption(line)
         basis = basis_caption(card)
+        interval = card_interval(card.metric_id, card.numerator, card.denominator)
+        if interval:  # how sure the rate is: a dozen cases give a wide range
+            basis = f"{basis} · {interval}"
         left, right = st.columns([3, 2], vertical_alignment="center", gap="small")
         left.caption(basis or "\u00a0")
         with right.popover(t("details", lang), type="tertiary", key=f"basis_{key}", width="content"):
