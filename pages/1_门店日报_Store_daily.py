@@ -17,7 +17,7 @@ from ui import (
     load_cards, card_grid, metric_name, page_title, pick, previous_period, render_filters, setup_page, t,
 )
 from ui.data import cached_records
-from ui.figures import trend_figure
+from ui.fairness_sections import early_warning, month_end_projection, target_trend_figure
 from ui.i18n import CATEGORY_NAMES, CHANNEL_NAMES, RO_TYPE_NAMES, SEVERITY_NAMES
 
 HEADLINE = (
@@ -126,7 +126,10 @@ else:
     if full_periods is not None:  # days with no rows show as gaps, not as joined lines
         trend = full_periods.merge(trend, on="period", how="left")
     target = targets.get(trend_metric, {}).get("target")
-    st.plotly_chart(trend_figure(trend, trend_metric, lang, target), width="stretch", key="daily_trend_chart")
+    # The target valid in each period (targets change over time), with its band.
+    fig = target_trend_figure(db, trend, trend_metric, lang, scope=f.scope, dealer_id=f.dealer_id,
+                              region_id=f.region_id, grain=grain)
+    st.plotly_chart(fig, width="stretch", key="daily_trend_chart")
     if trend_metric in maturing_metrics():
         st.caption(pick((f"近 {WINDOW_DAYS} 天关闭的维修尚未满观察窗口，曲线截至 {trend_end:%Y-%m-%d}。",
                          f"Repairs closed in the last {WINDOW_DAYS} days have not matured yet; the line ends on {trend_end:%Y-%m-%d}.")))
@@ -219,3 +222,12 @@ with tabs[3]:
         "closed_at": TIME(pick(("交车时间", "Handed back")), format="YYYY-MM-DD HH:mm"),
         "days_since_close": st.column_config.NumberColumn(pick(("交车后（天）", "Days since")), format="%.1f"),
     }, ("近期交车的工单都已回访。", "Every recent repair order has a survey."), "no_survey_table")
+
+# ---------------------------------------------------------------- act before the month closes
+st.divider()
+st.subheader(pick(("月末预测", "Month-end projection")))
+month_end_projection(db, HEADLINE, scope=f.scope, through=report_day, dealer_id=f.dealer_id, region_id=f.region_id,
+                     filters=query_filters, lang=lang, key="daily")
+st.subheader(pick(("投诉预警", "Complaint alerts")))
+early_warning(db, scope=f.scope, end=report_day, filters=query_filters, lang=lang, key="daily",
+              dealer_id=f.dealer_id, show_charts=True)
