@@ -23,7 +23,10 @@ from ui import (
     compute_cached, current_lang, download_buttons, empty_state, enum_name, get_database, metric_name,
     page_title, pick, render_filters, setup_page, t, format_value,
 )
+from kpi.fairness import FAIR_METRICS
 from ui.data import anonymous_benchmarks, cached_records
+from ui.fairness_cache import fairness_cached
+from ui.fairness_widgets import HIDDEN_HELPERS, attainment_text, interval_text, status_text, styled_status, word
 from ui.figures import quadrant_figure
 from ui.auth import escape_markdown
 from ui.filters import KEY_DEALER, KEY_REGION
@@ -152,6 +155,25 @@ def column_config() -> dict:
     return config
 
 
+# ---------------------------------------------------------------- fair ranking
+# The league is ordered by a fair rank of one rate (Wilson bound or shrunk rate,
+# kpi.fairness): a store with a dozen cases cannot top or sink the table by chance.
+RANKABLE = [m for m in HEADLINE if m in FAIR_METRICS]
+r1, r2 = st.columns([3, 2])
+rank_metric = r1.selectbox(pick(("排名指标", "Rank by rate")), RANKABLE, index=RANKABLE.index("satisfied_rate"),
+                           key="league_rank_metric", format_func=lambda m: metric_name(m, lang))
+rank_by = r2.segmented_control(
+    pick(("排名依据", "Ranking")), ["wilson", "shrunk"], default="wilson", key="league_rank_by",
+    format_func=lambda b: pick({"wilson": ("区间保守端", "Interval bound"), "shrunk": ("收缩后比率", "Shrunk rate")}[b]),
+) or "wilson"
+rank_range = ftfr_range if rank_metric == "first_time_fix_rate" else (f.start, f.end)
+fair = fairness_cached(db, "league_table", rank_metric, scope=f.scope, start=rank_range[0], end=rank_range[1],
+                       filters=league_filters, rank_by=rank_by)
+by_dealer = by_dealer.merge(
+    fair[["dealer_id", "fair_rank", "wilson_lower", "wilson_upper", "status", "status_reason", "attainment"]],
+    on="dealer_id", how="left",
+).sort_values(["fair_rank", "dealer_id"], na_position="last").reset_index(drop=True)
+
 # ---------------------------------------------------------------- league table
 names = {
     "dealer_name": pick(("经销商", "Dealer")), "region_name": pick(("区域", "Region")),
@@ -163,6 +185,20 @@ league[names["dealer_type"]] = league[names["dealer_type"]].map(lambda v: enum_n
 league[header("ro_count")] = by_dealer["ro_count"].astype("Int64")
 for m in HEADLINE:
     league[header(m)] = display_value(m, by_dealer[m])
+FAIR_RANK = pick(("公平名次", "Fair rank"))
+INTERVAL = f"{metric_name(rank_metric, lang)} {word('interval', lang)}"
+STATUS = f"{metric_name(rank_metric, lang)} {word('status', lang)}"
+ATTAIN = f"{metric_name(rank_metric, lang)} {word('attainment', lang)}"
+league.insert(0, FAIR_RANK, by_dealer["fair_rank"].astype("Int64"))
+league[INTERVAL] = [interval_text(lo, hi) for lo, hi in zip(by_dealer["wilson_lower"], by_dealer["wilson_upper"])]
+league[STATUS] = [status_text(r, lang) if isinstance(r, str) else "—" for r in by_dealer["status_reason"]]
+league[ATTAIN] = [attainment_text(v) for v in by_dealer["attainment"]]
+league["_status"] = by_dealer["status"].to_numpy()
+league["_reason"] = by_dealer["status_reason"].to_numpy()
+# The ranking rate and what goes with it right after the dealer, not off-screen on the right.
+focus = [header(rank_metric), INTERVAL, STATUS, ATTAIN]
+league = league[[c for c in league.columns if c not in focus[1:] and c != header(rank_metric)][:6] + focus
+                + [c for c in league.columns if c not in focus][6:]]
 
 ranks = league[[names["dealer_name"]]].copy()
 for m in HEADLINE:
@@ -198,15 +234,26 @@ st.caption(pick(("按全部工单合计计算（分子之和 ÷ 分母之和）�
 st.dataframe(summary, hide_index=True, width="stretch", column_config=column_config(), key="summary_table")
 
 st.subheader(pick((f"经销商排名（{len(league)} 家）", f"League table ({len(league)} dealers)")))
-st.caption(pick(("点击列标题排序；选中一行打开该店日报。名次按指标方向：越好越靠前。",
-                 "Click a header to sort; select a row to open the store's daily report. Ranks follow each metric's direction: best is 1.")))
+st.caption(pick((
+    f"按{metric_name(rank_metric, 'zh')}的公平名次排序（{'95% 威尔逊区间的保守端' if rank_by == 'wilson' else '经验贝叶斯收缩后的比率'}，见“指标口径·统计方法”），"
+    "并给出其区间、目标状态与达成率（目标按经销商、区域、全网顺序取期末有效值）。点击列标题可按其他列排序；选中一行打开该店日报。“名次”页签为各指标的原始名次。",
+    f"Ordered by the fair rank of {metric_name(rank_metric, 'en').lower()} ({'the cautious end of the 95% Wilson interval' if rank_by == 'wilson' else 'the empirical-Bayes shrunk rate'}, "
+    "see Definitions · Methods), with its interval, target status and attainment (the dealer's, else the region's, else the "
+    "network's target valid at the end of the period). Click a header to sort by another column; select a row to open "
+    "the store's daily report. The Ranks tab has each metric's raw rank.",
+)))
 tab_values, tab_ranks = st.tabs([pick(("数值", "Values")), pick(("名次", "Ranks"))])
 with tab_values:
     selection = st.dataframe(
-        league, hide_index=True, width="stretch", column_config=column_config(), key="league_table",
+        styled_status(league, STATUS, reason_column="_reason"), hide_index=True, width="stretch",
+        column_config={**column_config(), **HIDDEN_HELPERS,
+                       INTERVAL: st.column_config.TextColumn(help=word("interval_help", lang)),
+                       ATTAIN: st.column_config.TextColumn(help=word("attainment_help", lang))},
+        key="league_table",
         on_select="rerun", selection_mode="single-row", height=min(38 + 35 * len(league), 560),
     )
-    download_buttons(league, f"dealer_league_{f.start:%Y%m%d}_{f.end:%Y%m%d}", key="league_download")
+    download_buttons(league.drop(columns=["_status", "_reason"]), f"dealer_league_{f.start:%Y%m%d}_{f.end:%Y%m%d}",
+                     key="league_download")
 with tab_ranks:
     st.dataframe(ranks, hide_index=True, width="stretch", key="rank_table", height=min(38 + 35 * len(ranks), 560))
 
