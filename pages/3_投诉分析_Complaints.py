@@ -21,6 +21,7 @@ from ui import (
     format_percent, format_value, get_database, metric_name, page_title, pick, render_filters, setup_page, t,
 )
 from ui.data import cached_records
+from ui.fairness_sections import alerts_for, early_warning
 from ui.i18n import CATEGORY_NAMES, CHANNEL_NAMES, SEVERITY_NAMES, localized_name
 
 SLA_HOURS = 72
@@ -88,6 +89,17 @@ c3.metric(metric_name("complaint_close_sla_rate", lang), format_value("complaint
 c4.metric(metric_name("avg_complaint_close_hours", lang),
           format_hours(total["avg_complaint_close_hours"], lang), border=True,
           help=f"n = {format_count(total['avg_complaint_close_hours__n'])}")
+
+# Up to the last complete day of the chosen range: an alert is about now, not the whole period.
+alert_day = min(f.end, db.as_of.date() - timedelta(days=1))
+alert_dealer = f.scope.id if f.scope.level == "dealer" else f.dealer_id
+alerts = alerts_for(db, scope=f.scope, end=alert_day,
+                    filters={**filters, **({"dealer_id": [alert_dealer]} if alert_dealer else {})})
+if len(alerts):
+    flagged = alerts["dealer_id"].nunique()
+    st.warning(pick((f"投诉预警：{flagged} 家经销商近期出现异常信号，清单见页面底部“投诉预警”。",
+                     f"Complaint alerts: {flagged} dealer(s) with a recent signal; the list is at the foot of the page, "
+                     "under Complaint alerts.")), icon=":material/warning:")
 
 # ---------------------------------------------------------------- drill-down chart
 NEXT = {"network": ("region_id", "region"), "region": ("dealer_id", "dealer"), "dealer": ("product_id", "product")}
@@ -282,3 +294,8 @@ else:
     st.caption(pick((f"共 {count_in_list:,} 件，按受理时间从新到旧" + (f"（最多显示 {CASE_LIMIT} 件）" if count_in_list >= CASE_LIMIT else "") + "。",
                      f"{count_in_list:,} cases, newest first" + (f" (at most {CASE_LIMIT} shown)" if count_in_list >= CASE_LIMIT else "") + ".")))
     download_buttons(shown, "complaint_cases", key="cmp_cases_download")
+
+# ---------------------------------------------------------------- early warning
+st.divider()
+st.subheader(pick(("投诉预警", "Complaint alerts")))
+early_warning(db, scope=f.scope, end=alert_day, filters=filters, lang=lang, key="cmp", dealer_id=alert_dealer)
