@@ -44,6 +44,9 @@ PAGES = (
     ("7", "指标口径", "Definitions",
      "所有人：每个指标的公式、锚定时间、窗口与方向。",
      "Everyone: each metric's formula, anchor, window and direction."),
+    ("8", "公平对比", "Fair comparison",
+     "厂家与区域：按样本量公平比较——置信区间、漏斗图、公平排名、同类对标、投诉控制图预警。",
+     "OEM and regions: compare fairly for volume — intervals, funnel plot, fair ranking, peer groups, complaint alerts."),
 )
 
 st.subheader(t("pages_heading"))

@@ -19,7 +19,7 @@ HOME = ("首页", "Home")
 ICONS = {
     "1": ":material/storefront:", "2": ":material/leaderboard:", "3": ":material/report:",
     "4": ":material/build:", "5": ":material/sentiment_satisfied:", "6": ":material/database:",
-    "7": ":material/menu_book:",
+    "7": ":material/menu_book:", "8": ":material/balance:",
 }
 
 
