@@ -2,6 +2,7 @@
 same database and dates, and a dealer user never sees another dealer."""
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -95,3 +96,66 @@ def test_region_user_sees_region_dealers(app_db, role: str) -> None:
         assert names <= {"上海浦东4S店", "杭州西湖4S店"}
     else:
         assert "北京朝阳4S店" in names
+
+
+# ---------------------------------------------------------------- the other pages
+
+STORE_DAILY = ROOT / "pages" / "1_门店日报_Store_daily.py"
+COMPARISON = ROOT / "pages" / "2_经销商对比_Dealer_comparison.py"
+COMPLAINTS = ROOT / "pages" / "3_投诉分析_Complaints.py"
+
+
+def run_file(path: Path, role: str = "network", **query: str) -> AppTest:
+    at = sign_in(AppTest.from_file(str(path), default_timeout=60), role)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def table_with(at: AppTest, column: str):
+    for frame in at.dataframe:
+        data = frame.value
+        if column in data.columns:
+            return data
+    raise AssertionError(f"no table with a column {column!r}")
+
+
+def test_store_daily_projection_and_alerts(app_db) -> None:
+    """The projection table has one row per headline KPI, its month-to-date values
+    from kpi.fairness.mtd_projections over the 1st .. the report day."""
+    at = run_file(STORE_DAILY, dealer="D001")
+    projection = table_with(at, "月末预测")
+    assert len(projection) == 8
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        from kpi.engine import default_as_of
+        report_day = default_as_of(con).date() - timedelta(days=1)
+        expected = fairness.mtd_projections(con, ["satisfied_rate"], scope=Scope.network(), through=report_day,
+                                            dealer_id="D001", filters={"dealer_id": ["D001"], "region_id": ["EAST"]})
+    row = projection.set_index("指标").loc["满意率"]
+    assert row["本月至今"].startswith(format_value("satisfied_rate", expected.loc[0, "to_date"], "zh"))
+    assert row["目标"] == format_value("satisfied_rate", expected.loc[0, "target"], "zh")  # fixture: network 85 %
+    assert projection.set_index("指标").loc["一次修复率", "月末预测"].startswith("需关闭满 30 天")
+    headers = [h.value for h in at.subheader]
+    assert "月末预测" in headers and "投诉预警" in headers
+
+
+def test_store_daily_cards_carry_interval_and_status(app_db) -> None:
+    at = run_file(STORE_DAILY, dealer="D001")
+    captions = " ".join(c.value for c in at.caption)
+    assert "95% 区间" in captions
+    assert "-badge[" in captions  # satisfied_rate has a target: a status badge on its card
+
+
+def test_comparison_league_in_fair_order(app_db) -> None:
+    at = run_file(COMPARISON)
+    league = table_with(at, "公平名次")
+    ranks = [r for r in league["公平名次"] if r is not None and r == r]
+    assert ranks == sorted(ranks) and ranks[0] == 1
+    assert "满意率 95% 区间" in league.columns and "满意率 达成率" in league.columns
+
+
+def test_complaints_page_lists_alerts(app_db) -> None:
+    at = run_file(COMPLAINTS)
+    assert "投诉预警" in [h.value for h in at.subheader]
