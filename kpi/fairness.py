@@ -22,6 +22,7 @@ as ui.data.anonymous_benchmarks): with two, the network's number minus one's own
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -531,6 +532,13 @@ def mtd_projections(
                     record["status"] = rag_status(value, target, lower, upper, higher_is_better=bool(higher))
         else:
             record["note"] = "not_projectable"
+        if projection is not None and projection.status == "red" and projection.lower is not None:
+            # As in the league: "too good" needs the whole interval beyond the band's edge.
+            edge = upper if higher else lower
+            beyond_good_side = edge is not None and ((projection.value > edge) if higher else (projection.value < edge))
+            reaches_back = edge is not None and ((projection.lower <= edge) if higher else (projection.upper >= edge))
+            if beyond_good_side and reaches_back:
+                projection = dataclasses.replace(projection, status="green")
         if projection is not None:
             record.update(
                 projected=None if math.isnan(projection.value) else projection.value,

@@ -409,3 +409,17 @@ def test_league_too_good_needs_evidence(tmp_path) -> None:
     with duckdb.connect(str(path), read_only=True) as con:
         table = league(con).set_index("dealer_id")
     assert (table.loc["D5", "status"], table.loc["D5", "status_reason"]) == ("green", "meets")
+
+
+def test_projection_too_good_needs_evidence(tmp_path) -> None:
+    """satisfied_rate for D3 through 14 June: 42 of 50 = 0.84, Wilson [0.714858,
+    0.916626]. With D3's band given an upper edge of 0.83 (below its own target, a
+    contrived band), 0.84 is beyond it on the good side, but the interval reaches
+    back to 0.83: green, not the rule's red."""
+    path = build(tmp_path / "band.duckdb")
+    with duckdb.connect(str(path)) as writable:
+        writable.execute("UPDATE targets SET target = 0.82, upper = 0.83 WHERE scope = 'dealer' AND scope_id = 'D3'")
+    with duckdb.connect(str(path), read_only=True) as con:
+        row = fairness.mtd_projections(con, ["satisfied_rate"], scope=Scope.network(), through=JUNE_14,
+                                       dealer_id="D3", filters={"dealer_id": ["D3"]}).iloc[0]
+    assert row["projected"] == pytest.approx(0.84) and row["status"] == "green"

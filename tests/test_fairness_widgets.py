@@ -61,7 +61,7 @@ def test_projection_rows_read_like_a_manager() -> None:
     assert rows.loc["Complaints", "Outlook"] == "Off track · 22 left this month"
     assert rows.loc["Complaints", "Projected status"] == "Off target"
     assert rows.loc["Satisfied", "Month-end projection"] == "91.6%  [84.3%–95.7%]"
-    assert rows.loc["Satisfied", "Month to date"] == "91.6%（87/95）"
+    assert rows.loc["Satisfied", "Month to date"] == "91.6% (87/95)"
     assert rows.loc["Satisfied", "Outlook"] == "Off track · Still open"
     assert rows.loc["Satisfied", "Projected status"] == "Within tolerance"
     assert rows.loc["First-time fix rate", "Month-end projection"].startswith("Known 30 days after closing")

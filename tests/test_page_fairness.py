@@ -136,7 +136,7 @@ def test_store_daily_projection_and_alerts(app_db) -> None:
     row = projection.set_index("指标").loc["满意率"]
     assert row["本月至今"].startswith(format_value("satisfied_rate", expected.loc[0, "to_date"], "zh"))
     assert row["目标"] == format_value("satisfied_rate", expected.loc[0, "target"], "zh")  # fixture: network 85 %
-    assert projection.set_index("指标").loc["一次修复率", "月末预测"].startswith("需关闭满 30 天")
+    assert projection.set_index("指标").loc["一次修复率", "月末预测"].startswith("关闭满 30 天后")
     headers = [h.value for h in at.subheader]
     assert "月末预测" in headers and "投诉预警" in headers
 

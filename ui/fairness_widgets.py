@@ -52,7 +52,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "proj_target": ("目标", "Target"),
     "proj_status": ("预测状态", "Projected status"),
     "proj_outlook": ("判断", "Outlook"),
-    "matures_later": ("需关闭满 30 天才能判定，月内无法预测", "Known 30 days after closing: no projection within the month"),
+    "matures_later": ("关闭满 30 天后才能判定", "Known 30 days after closing"),
     "not_projectable": ("无法预测", "Cannot be projected"),
     "decided_yes": ("已基本确定", "Already clear"),
     "decided_no": ("仍有机会改变", "Still open"),
@@ -213,7 +213,8 @@ def projection_rows(projections: pd.DataFrame, lang: str) -> pd.DataFrame:
         status = p.get("status")
         to_date = format_value(metric_id, p.get("to_date"), lang)
         if METRICS[metric_id].kind == "rate" and p.get("denominator"):
-            to_date += f"（{p['numerator']:,.0f}/{p['denominator']:,.0f}）"
+            basis = f"{p['numerator']:,.0f}/{p['denominator']:,.0f}"
+            to_date += f"（{basis}）" if (lang or "zh") == "zh" else f" ({basis})"
         if note:
             projected = word(note, lang) if note in TEXT else "—"
         else:
@@ -249,6 +250,8 @@ def _reason_of(p: dict, status: str | None) -> str:
         return "no_target"
     if status is None:
         return "no_value"
+    if status == "green":  # also a 'too good' value whose interval still reaches the band
+        return "meets"
     from kpi.fairness import status_reasons
 
     higher = METRICS[p["metric_id"]].higher_is_better
