@@ -23,7 +23,16 @@ def apply_pending_drill() -> None:
     pending = st.session_state.pop(PENDING_KEY, None)
     if pending:
         for key, value in pending.items():
-            st.session_state[key] = value
+            _set_filter(key, value)
+
+
+def _set_filter(key: str, value: Any) -> None:
+    """Clearing a filter removes its key, so the selectbox falls back to its first
+    option ("all"): a key set to None is drawn as an empty "Choose an option"."""
+    if value is None:
+        st.session_state.pop(key, None)
+    else:
+        st.session_state[key] = value
 
 
 def _bump() -> None:
@@ -55,11 +64,11 @@ def drill_to(level: str, value: Any, region_of_dealer: str | None = None) -> Non
 def go_up_to(level: str) -> None:
     """Button callback (runs before the next script run): clear the levels below."""
     if level == "network":
-        st.session_state[KEY_REGION] = None
+        _set_filter(KEY_REGION, None)
     if level in ("network", "region"):
-        st.session_state[KEY_DEALER] = None
+        _set_filter(KEY_DEALER, None)
     if level in ("network", "region", "dealer"):
-        st.session_state[KEY_PRODUCT] = None
+        _set_filter(KEY_PRODUCT, None)
     _bump()
 
 
