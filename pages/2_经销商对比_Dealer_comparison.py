@@ -159,13 +159,13 @@ def column_config() -> dict:
 # The league is ordered by a fair rank of one rate (Wilson bound or shrunk rate,
 # kpi.fairness): a store with a dozen cases cannot top or sink the table by chance.
 RANKABLE = [m for m in HEADLINE if m in FAIR_METRICS]
-r1, r2 = st.columns([3, 2])
-rank_metric = r1.selectbox(pick(("排名指标", "Rank by rate")), RANKABLE, index=RANKABLE.index("satisfied_rate"),
-                           key="league_rank_metric", format_func=lambda m: metric_name(m, lang))
-rank_by = r2.segmented_control(
-    pick(("排名依据", "Ranking")), ["wilson", "shrunk"], default="wilson", key="league_rank_by",
-    format_func=lambda b: pick({"wilson": ("区间保守端", "Interval bound"), "shrunk": ("收缩后比率", "Shrunk rate")}[b]),
-) or "wilson"
+# The choice is drawn above the league table (below); its value is read here first.
+if st.session_state.get("league_rank_metric") not in RANKABLE:
+    st.session_state["league_rank_metric"] = "satisfied_rate"
+if st.session_state.get("league_rank_by") not in ("wilson", "shrunk"):
+    st.session_state["league_rank_by"] = "wilson"
+rank_metric = st.session_state["league_rank_metric"]
+rank_by = st.session_state["league_rank_by"]
 rank_range = ftfr_range if rank_metric == "first_time_fix_rate" else (f.start, f.end)
 fair = fairness_cached(db, "league_table", rank_metric, scope=f.scope, start=rank_range[0], end=rank_range[1],
                        filters=league_filters, rank_by=rank_by)
@@ -242,6 +242,13 @@ st.caption(pick((
     "network's target valid at the end of the period). Click a header to sort by another column; select a row to open "
     "the store's daily report. The Ranks tab has each metric's raw rank.",
 )))
+r1, r2 = st.columns([3, 2])
+r1.selectbox(pick(("排名指标", "Rank by rate")), RANKABLE, key="league_rank_metric",
+             format_func=lambda m: metric_name(m, lang))
+r2.segmented_control(
+    pick(("排名依据", "Ranking")), ["wilson", "shrunk"], key="league_rank_by",
+    format_func=lambda b: pick({"wilson": ("区间保守端", "Interval bound"), "shrunk": ("收缩后比率", "Shrunk rate")}[b]),
+)
 tab_values, tab_ranks = st.tabs([pick(("数值", "Values")), pick(("名次", "Ranks"))])
 with tab_values:
     selection = st.dataframe(

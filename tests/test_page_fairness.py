@@ -159,3 +159,15 @@ def test_comparison_league_in_fair_order(app_db) -> None:
 def test_complaints_page_lists_alerts(app_db) -> None:
     at = run_file(COMPLAINTS)
     assert "投诉预警" in [h.value for h in at.subheader]
+
+
+def test_comparison_rank_choice_reorders(app_db) -> None:
+    at = run_file(COMPARISON)
+    at.selectbox(key="league_rank_metric").set_value("on_time_delivery_rate").run()
+    assert not at.exception
+    league = table_with(at, "公平名次")
+    assert "按时交车率 95% 区间" in league.columns
+    start, end = shown_dates(at)
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        expected = fairness.league_table(con, "on_time_delivery_rate", scope=Scope.network(), start=start, end=end)
+    assert list(league["经销商"]) == list(expected["dealer_name"])
