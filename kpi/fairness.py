@@ -71,7 +71,8 @@ SPC_LOOKBACK = {"day": 56, "week": 26}  # periods drawn
 SPC_RECENT = {"day": 14, "week": 4}  # periods whose signals are alerts
 
 
-def _number(value: Any) -> float | None:
+def as_number(value: Any) -> float | None:
+    """A float, or None for None, NaN, NA and NaT (frames mix all of them)."""
     if value is None:
         return None
     try:
@@ -180,7 +181,7 @@ def status_reasons(values: Any, targets: Any, lowers: Any, uppers: Any, *, highe
     outside_band_better / outside_band_worse (red: beyond the band's edge)."""
     reasons = []
     for value, target, lower, upper in zip(values, targets, lowers, uppers):
-        value, target, lower, upper = (_number(v) for v in (value, target, lower, upper))
+        value, target, lower, upper = (as_number(v) for v in (value, target, lower, upper))
         if target is None:
             reasons.append("no_target")
             continue
@@ -494,8 +495,8 @@ def mtd_projections(
         lower = None if found is None else found.lower
         upper = None if found is None else found.upper
         record: dict[str, Any] = {
-            "metric_id": metric_id, "kind": metric.kind, "to_date": _number(row.get(metric_id)),
-            "numerator": _number(row.get(f"{metric_id}__num")), "denominator": _number(row.get(f"{metric_id}__den")),
+            "metric_id": metric_id, "kind": metric.kind, "to_date": as_number(row.get(metric_id)),
+            "numerator": as_number(row.get(f"{metric_id}__num")), "denominator": as_number(row.get(f"{metric_id}__den")),
             "target": target, "target_lower": lower, "target_upper": upper,
             "target_scope": None if found is None else found.scope,
             "projected": None, "lower": None, "upper": None, "on_track": None, "decided": None, "status": None,
@@ -642,11 +643,11 @@ def peer_comparison(
                 "peer_group": group,
                 "peer_group_size": size,
                 "metric_id": metric_id,
-                "value": _number(dealer.get(metric_id)),
-                "numerator": _number(dealer.get(f"{metric_id}__num")),
-                "denominator": _number(dealer.get(f"{metric_id}__den", dealer.get(f"{metric_id}__n"))),
-                "peer_value": None if peer is None else _number(peer.get(metric_id)),
-                "network_value": _number(network_row.get(metric_id)),
+                "value": as_number(dealer.get(metric_id)),
+                "numerator": as_number(dealer.get(f"{metric_id}__num")),
+                "denominator": as_number(dealer.get(f"{metric_id}__den", dealer.get(f"{metric_id}__n"))),
+                "peer_value": None if peer is None else as_number(peer.get(metric_id)),
+                "network_value": as_number(network_row.get(metric_id)),
             })
     return pd.DataFrame(out, columns=["dealer_id", "dealer_name", "peer_group", "peer_group_size", "metric_id",
                                       "value", "numerator", "denominator", "peer_value", "network_value"])

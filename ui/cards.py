@@ -11,6 +11,7 @@ from typing import Any, Sequence
 import pandas as pd
 import streamlit as st
 
+from kpi.fairness import as_number
 from kpi.registry import METRICS
 from kpi.scope import Scope
 from ui.data import Database, cached_records, compute_cached
@@ -49,23 +50,12 @@ class CardData:
         return self.value - self.target
 
 
-def _number(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return float(value)
-
-
 def card_from_rows(metric_id: str, current: pd.Series | None, previous: pd.Series | None,
                    target: dict | None, period: tuple[date, date], previous_period: tuple[date, date],
                    note: str | None = None) -> CardData:
     """A card from one kpi.compute row of each period (None: the period has no row)."""
     def get(row: pd.Series | None, column: str) -> float | None:
-        return _number(row[column]) if row is not None and column in row.index else None
+        return as_number(row[column]) if row is not None and column in row.index else None
 
     return CardData(
         metric_id=metric_id,
