@@ -4,7 +4,9 @@ contract table filled can ask for `ui_db_path`; `app_db` also points the app
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -19,13 +21,22 @@ def ui_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_fixture_db(tmp_path_factory.mktemp("ui_db") / "fixture.duckdb")
 
 
+@contextmanager
+def app_database(path: Path) -> Iterator[Path]:
+    """Point the app (AFTERSALES_DB) at `path`, restoring the previous value after."""
+    previous = os.environ.get("AFTERSALES_DB")
+    os.environ["AFTERSALES_DB"] = str(path)
+    try:
+        yield path
+    finally:
+        if previous is None:
+            os.environ.pop("AFTERSALES_DB", None)
+        else:
+            os.environ["AFTERSALES_DB"] = previous
+
+
 @pytest.fixture(scope="session")
 def app_db(ui_db_path: Path):
     """AFTERSALES_DB pointed at the fixture database for the whole session."""
-    previous = os.environ.get("AFTERSALES_DB")
-    os.environ["AFTERSALES_DB"] = str(ui_db_path)
-    yield ui_db_path
-    if previous is None:
-        os.environ.pop("AFTERSALES_DB", None)
-    else:
-        os.environ["AFTERSALES_DB"] = previous
+    with app_database(ui_db_path):
+        yield ui_db_path

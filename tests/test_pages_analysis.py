@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from kpi.engine import cursor, default_as_of
 from kpi.registry import SERVQUAL_WEIGHT_POINTS
 from tests.fixture_db import build_fixture_db
 from tests.signin import sign_in
+from tests.conftest import app_database
 from ui.filters import default_date_range
 from ui.i18n import format_hours, format_percent, format_value
 
@@ -61,13 +61,8 @@ def enrich(path: Path) -> None:
 def analysis_db(tmp_path_factory):
     path = build_fixture_db(tmp_path_factory.mktemp("analysis") / "analysis.duckdb")
     enrich(path)
-    previous = os.environ.get("AFTERSALES_DB")
-    os.environ["AFTERSALES_DB"] = str(path)
-    yield path
-    if previous is None:
-        os.environ.pop("AFTERSALES_DB", None)
-    else:
-        os.environ["AFTERSALES_DB"] = previous
+    with app_database(path):
+        yield path
 
 
 @pytest.fixture(scope="module")
