@@ -1,10 +1,12 @@
 """KpiQuery -> one SQL statement with bound parameters.
 
 Each source (a fact table read through one anchor) is aggregated once at the
-requested grain into the measures the query needs; the per-source results are
-stacked with UNION ALL BY NAME and regrouped, so a group that only one source has
-still gets every metric (counts 0, rates NULL). Values are always `$parameters`;
-identifiers come only from the registry's allow-lists.
+requested grain into the partials of the measures the query needs (a count, a
+sum, or a mean's sum and count; see `kpi.rollup`). A source reads its daily
+rollup where the rollup can answer and its fact rows for the rest. The per-source
+results are stacked with UNION ALL BY NAME and regrouped, so a group that only
+one source has still gets every metric (counts 0, rates NULL). Values are always
+`$parameters`; identifiers come only from the registry's allow-lists.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping, Sequence
 
-from kpi import registry
+from kpi import registry, rollup
 from kpi.registry import GRAINS, SOURCES, Measure, Metric
 from kpi.row_filters import where_clause
 from kpi.scope import Scope
@@ -157,8 +159,14 @@ def _as_datetime(value: datetime | str | None) -> datetime | None:
 # Compilation
 # ---------------------------------------------------------------------------
 
-def compile_query(query: KpiQuery, as_of: datetime | None) -> SqlStatement:
-    """The SQL for a checked query. `as_of` must be given when the query needs it."""
+def compile_query(
+    query: KpiQuery,
+    as_of: datetime | None,
+    rollups: Mapping[str, frozenset[str]] | None = None,
+) -> SqlStatement:
+    """The SQL for a checked query. `as_of` must be given when the query needs it.
+    `rollups` (table -> columns, from `kpi.rollup.available_columns`) are read
+    where they can answer; without them every source reads its rows."""
     if query.needs_as_of and as_of is None:
         raise QueryError("this query needs as_of")
 
@@ -169,9 +177,11 @@ def compile_query(query: KpiQuery, as_of: datetime | None) -> SqlStatement:
             for m in base.measures:
                 measures.setdefault(m, f"m{len(measures)}")
 
-    params: dict[str, Any] = {}
+    params: dict[str, Any] = _window_and_sla_parameters(query, as_of)
     source_selects = [
-        _source_select(source_id, [(m, n) for m, n in measures.items() if m.source == source_id], query, params)
+        _source_select(
+            source_id, [(m, n) for m, n in measures.items() if m.source == source_id], query, params, rollups or {}
+        )
         for source_id in dict.fromkeys(m.source for m in measures)
     ]
     keys = list(query.by) + (["period"] if query.grain else [])
@@ -180,45 +190,106 @@ def compile_query(query: KpiQuery, as_of: datetime | None) -> SqlStatement:
     out_prefix = "".join(f"CAST({k} AS VARCHAR) AS {k}, " for k in query.by)
     out_prefix += "CAST(period AS DATE) AS period, " if query.grain else ""
     stacked = "\nUNION ALL BY NAME\n".join(f"({s})" for s in source_selects)
-    # Each measure comes from exactly one source row per group, so max() just picks it.
-    measure_columns = ", ".join(f"max({name}) AS {name}" for name in measures.values())
+    # Each partial comes from exactly one source row per group, so max() just picks it.
+    partial_names = [name + p.suffix for m, name in measures.items() for p in rollup.partials(m)]
+    measure_columns = ", ".join(f"max({name}) AS {name}" for name in partial_names)
     group_by = f"\nGROUP BY {', '.join(keys)}" if keys else ""
-    metric_columns = ",\n    ".join(col for m in query.metric_objects for col in _metric_columns(m, measures))
+    values = {m: rollup.value_sql(m, name) for m, name in measures.items()}
+    metric_columns = ",\n    ".join(col for m in query.metric_objects for col in _metric_columns(m, values))
     order_by = f"\nORDER BY {', '.join(k + ' NULLS LAST' for k in keys)}" if keys else ""
     sql = (
         f"WITH grouped AS (\nSELECT {key_prefix}{measure_columns}\nFROM (\n{stacked}\n) stacked{group_by}\n)\n"
         f"SELECT {out_prefix}{metric_columns}\nFROM grouped{order_by}"
     )
-    params.update(_window_and_sla_parameters(query, as_of))
     # Bind exactly the parameters the statement names.
     return SqlStatement(sql, {k: v for k, v in params.items() if f"${k}" in sql})
 
 
-def _source_select(source_id: str, source_measures, query: KpiQuery, params: dict[str, Any]) -> str:
+def _source_select(
+    source_id: str,
+    source_measures: list[tuple[Measure, str]],
+    query: KpiQuery,
+    params: dict[str, Any],
+    rollups: Mapping[str, frozenset[str]],
+) -> str:
+    """One row per group of this source's partials: from its rollup where that can
+    answer (days before the as_of cut-off), from its fact rows otherwise."""
     source = SOURCES[source_id]
-    anchor = source.anchor
+    partial_columns = [
+        (name + p.suffix, p, rollup.column_name(m, p, params)) for m, name in source_measures for p in rollup.partials(m)
+    ]
+    rollup_table = rollup.table_name(source_id)
+    asked_dimensions = set(query.by) | {dim for dim, _ in query.filters}
+    use_rollup = (
+        all(m.additive for m, _ in source_measures)
+        and not asked_dimensions & set(source.own_dimensions)
+        and all(column in rollups.get(rollup_table, ()) for _, _, column in partial_columns)
+    )
+    row_columns = [(name, p.row_sql) for name, p, _ in partial_columns]
+    if not use_rollup:
+        return _grouped_select(source.table, source.anchor, row_columns, query, params, source.anchor_nullable)
+
+    cutoff_names = tuple(dict.fromkeys(c for m, _ in source_measures for c in rollup.cutoffs_of(m)))
+    cutoff = rollup.cutoff_day(params, cutoff_names)
+    # Sums of counts come back as HUGEINT; counts stay BIGINT, as the row path gives them.
+    rollup_columns = [
+        (name, f"CAST(sum({column}) AS BIGINT)" if p.is_count else f"sum({column})")
+        for name, p, column in partial_columns
+    ]
+    rollup_select = _grouped_select(
+        rollup_table, "day", rollup_columns, query, params, False,
+        extra_where=f"day < ${source_id}_cutoff_day" if cutoff else None,
+    )
+    if not cutoff:
+        return rollup_select
+    params[f"{source_id}_cutoff_day"] = cutoff
+    row_select = _grouped_select(
+        source.table, source.anchor, row_columns, query, params, source.anchor_nullable,
+        extra_where=f"{source.anchor} >= ${source_id}_cutoff_day",
+    )
+    keys = list(query.by) + (["period"] if query.grain else [])
+    combined = ", ".join(
+        f"CAST(sum({name}) AS BIGINT) AS {name}" if p.is_count else f"sum({name}) AS {name}"
+        for name, p, _ in partial_columns
+    )
+    group = " GROUP BY ALL" if keys else ""
+    return (
+        f"SELECT {''.join(k + ', ' for k in keys)}{combined}\nFROM (\n({rollup_select})\nUNION ALL BY NAME\n"
+        f"({row_select})\n) parts{group}"
+    )
+
+
+def _grouped_select(
+    table: str,
+    anchor: str,
+    columns: list[tuple[str, str]],
+    query: KpiQuery,
+    params: dict[str, Any],
+    anchor_nullable: bool,
+    extra_where: str | None = None,
+) -> str:
     where_sql, where_params = where_clause(
         anchor, FACT_COLUMNS, query.start, query.end, dict(query.filters), query.scope,
-        anchor_nullable=source.anchor_nullable,
+        anchor_nullable=anchor_nullable,
     )
     params.update(where_params)
-
+    conditions = " AND ".join(c for c in (where_sql, extra_where) if c)
     selects = list(query.by)
     if query.grain:
         # Grouped as a timestamp; cast to DATE only on the aggregated rows.
-        selects.append(f"date_trunc('{query.grain}', {anchor}) AS period")
-    selects += [f"{m.sql} AS {name}" for m, name in source_measures]
+        selects.append(f"CAST(date_trunc('{query.grain}', {anchor}) AS TIMESTAMP) AS period")
+    selects += [f"{sql} AS {name}" for name, sql in columns]
     group = " GROUP BY ALL" if query.by or query.grain else ""
-    where_sql = f"\nWHERE {where_sql}" if where_sql else ""
-    return f"SELECT {', '.join(selects)}\nFROM {source.table}{where_sql}{group}"
+    where_sql = f"\nWHERE {conditions}" if conditions else ""
+    return f"SELECT {', '.join(selects)}\nFROM {table}{where_sql}{group}"
 
 
-def _metric_columns(metric: Metric, measures: dict[Measure, str]) -> list[str]:
+def _metric_columns(metric: Metric, values: dict[Measure, str]) -> list[str]:
     mid = metric.id
     if metric.kind == "count":
-        return [f"coalesce({measures[metric.numerator]}, 0) AS {mid}"]
+        return [f"coalesce({values[metric.numerator]}, 0) AS {mid}"]
     if metric.kind in ("rate", "ratio"):
-        num, den = f"coalesce({measures[metric.numerator]}, 0)", f"coalesce({measures[metric.denominator]}, 0)"
+        num, den = f"coalesce({values[metric.numerator]}, 0)", f"coalesce({values[metric.denominator]}, 0)"
         scale = f"{metric.scale!r} * " if metric.scale != 1 else ""
         return [
             f"{scale}CAST({num} AS DOUBLE) / NULLIF({den}, 0) AS {mid}",
@@ -227,12 +298,12 @@ def _metric_columns(metric: Metric, measures: dict[Measure, str]) -> list[str]:
         ]
     if metric.kind in ("mean", "quantile"):
         return [
-            f"CAST({measures[metric.value]} AS DOUBLE) AS {mid}",
-            f"coalesce({measures[metric.sample_size]}, 0) AS {mid}__n",
+            f"CAST({values[metric.value]} AS DOUBLE) AS {mid}",
+            f"coalesce({values[metric.sample_size]}, 0) AS {mid}__n",
         ]
     if metric.kind == "weighted":
         terms = " + ".join(
-            f"{weight!r} * {measures[registry.METRICS[ref].value]}" for ref, weight in metric.weights
+            f"{weight!r} * {values[registry.METRICS[ref].value]}" for ref, weight in metric.weights
         )
         return [f"CAST({terms} AS DOUBLE) AS {mid}"]
     raise AssertionError(metric.kind)

@@ -16,6 +16,8 @@ from typing import Iterator
 
 import duckdb
 
+from kpi import rollup
+
 ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = ROOT / "sql"
 SCHEMA_SQL = SQL_DIR / "schema.sql"
@@ -36,9 +38,11 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild the flat fact tables (comeback gaps, survey coverage, dealer and
-    product attributes) once per load, so queries never redo that work."""
+    product attributes) and their daily rollups once per load, so queries never
+    redo that work."""
     for path in DERIVED_SQL:
         con.execute(path.read_text(encoding="utf-8"))
+    rollup.build(con)
 
 
 def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from kpi.compiler import KpiQuery, QueryError, compile_query
 from kpi.db import quiet
+from kpi.rollup import available_columns
 from kpi.scope import Scope
 
 DbLike = duckdb.DuckDBPyConnection | str | Path
@@ -74,7 +75,7 @@ def compute(
                 # No repair orders at all: as_of is the dawn of the data, so nothing
                 # has matured and no SLA has run out.
                 resolved_as_of = NO_DATA_AS_OF
-        statement = compile_query(query, resolved_as_of)
+        statement = compile_query(query, resolved_as_of, available_columns(con))
         frame = con.execute(statement.sql, statement.params).df()
     if "period" in frame:
         frame["period"] = pd.to_datetime(frame["period"]).dt.date

@@ -4,7 +4,7 @@ A metric is built from *measures*: an aggregate SQL expression over the rows of 
 *source* (a fact table read through one anchor timestamp). The compiler aggregates
 each measure at the requested grain and combines them last, so a rate is always a
 ratio of sums. SQL here uses only columns of the source table and `$parameters`
-that the compiler binds (see `kpi.compiler.bind_parameters`):
+that the compiler binds (see `kpi.compiler`):
 
 - `$window_seconds`       comeback window W in seconds
 - `$matured_before`       as_of − W: a closed repair is matured when closed at or before it
@@ -59,10 +59,37 @@ SOURCES: dict[str, Source] = {
 
 @dataclass(frozen=True)
 class Measure:
-    """An aggregate over one source's rows, e.g. `count(*) FILTER (WHERE ...)`."""
+    """An aggregate over one source's rows: `agg` of `expr` over the rows where
+    `where` holds. Counts, sums and means are additive (a mean is kept as its sum
+    and count), so they can also be read from the daily rollups (`kpi.rollup`);
+    a quantile needs the rows themselves.
+
+    `divisor` turns the value into its unit: durations are summed as whole
+    microseconds, which is exact, and divided into hours only at the end.
+    """
 
     source: str
-    sql: str
+    agg: str  # one of AGGREGATES
+    expr: str = "*"
+    where: str | None = None
+    quantile: float | None = None  # agg == "quantile"
+    divisor: float = 1.0  # agg == "avg"
+
+    @property
+    def additive(self) -> bool:
+        return self.agg != "quantile"
+
+    @property
+    def sql(self) -> str:
+        """The aggregate over the rows, as one SQL expression."""
+        filtered = f" FILTER (WHERE {self.where})" if self.where else ""
+        if self.agg == "quantile":
+            return f"quantile_cont({self.expr}, {self.quantile!r}){filtered}"
+        scaled = f" / {self.divisor!r}" if self.divisor != 1 else ""
+        return f"{self.agg}({self.expr}){filtered}{scaled}"
+
+
+AGGREGATES = ("count", "sum", "avg", "quantile")
 
 
 # ---------------------------------------------------------------------------
@@ -135,7 +162,6 @@ REPAIR_TYPE = "is_repair_type"
 MATURED_REPAIR = "is_repair_type AND closed_at <= $matured_before"
 HAS_COMEBACK = "coalesce(comeback_gap_seconds <= $window_seconds, false)"
 RESPONSE_HOURS = "(epoch(responded_at) - epoch(created_at)) / 3600.0"
-COMPLAINT_CLOSE_HOURS = "(epoch(closed_at) - epoch(created_at)) / 3600.0"
 
 # SERVQUAL dimensions and their weights (points out of 100, from the SERVQUAL
 # studies cited by the domain documents).
@@ -156,7 +182,14 @@ SERVQUAL_NAMES = {
 
 
 def _count(source: str, where: str | None = None) -> Measure:
-    return Measure(source, f"count(*) FILTER (WHERE {where})" if where else "count(*)")
+    return Measure(source, "count", where=where)
+
+
+MICROSECONDS_PER_HOUR = 3_600_000_000.0
+
+
+def _mean_hours(source: str, later: str, earlier: str) -> Measure:
+    return Measure(source, "avg", f"epoch_us({later}) - epoch_us({earlier})", divisor=MICROSECONDS_PER_HOUR)
 
 
 def _servqual_weighted_sum(prefix: str) -> str:
@@ -204,7 +237,7 @@ _METRICS: list[Metric] = [
         "repair_orders.closed_at",
         "已关闭工单（所有类型）从进厂到交车的平均小时数。",
         "Mean hours from check-in to hand-back over closed ROs of all types.",
-        value=Measure(RO_CLOSE, "avg(cycle_hours)"),
+        value=_mean_hours(RO_CLOSE, "closed_at", "opened_at"),
         sample_size=_count(RO_CLOSE),
         seed="服务过程指标: 维修周期",
     ),
@@ -213,7 +246,7 @@ _METRICS: list[Metric] = [
         "repair_orders.closed_at",
         "已关闭工单维修周期（小时）的中位数（线性插值）。",
         "Median (linear interpolation) of repair cycle hours over closed ROs.",
-        value=Measure(RO_CLOSE, "quantile_cont(cycle_hours, 0.5)"),
+        value=Measure(RO_CLOSE, "quantile", "cycle_hours", quantile=0.5),
         sample_size=_count(RO_CLOSE),
         seed="服务过程指标: 维修周期",
     ),
@@ -231,7 +264,7 @@ _METRICS: list[Metric] = [
         "service_requests.created_at",
         "已响应的服务请求从受理到首次响应的平均小时数。",
         "Mean hours from request to first response over answered service requests.",
-        value=Measure(REQ, f"avg({RESPONSE_HOURS})"),
+        value=_mean_hours(REQ, "responded_at", "created_at"),
         sample_size=_count(REQ, "responded_at IS NOT NULL"),
         seed="服务过程指标: 响应时间",
     ),
@@ -240,7 +273,7 @@ _METRICS: list[Metric] = [
         "service_requests.created_at",
         "已响应服务请求响应时间（小时）的中位数。",
         "Median response hours over answered service requests.",
-        value=Measure(REQ, f"quantile_cont({RESPONSE_HOURS}, 0.5)"),
+        value=Measure(REQ, "quantile", RESPONSE_HOURS, quantile=0.5),
         sample_size=_count(REQ, "responded_at IS NOT NULL"),
         seed="服务过程指标: 响应时间",
     ),
@@ -249,7 +282,7 @@ _METRICS: list[Metric] = [
         "service_requests.created_at",
         "已响应服务请求响应时间（小时）的第 90 百分位（线性插值）。",
         "90th percentile (linear interpolation) of response hours over answered requests.",
-        value=Measure(REQ, f"quantile_cont({RESPONSE_HOURS}, 0.9)"),
+        value=Measure(REQ, "quantile", RESPONSE_HOURS, quantile=0.9),
         sample_size=_count(REQ, "responded_at IS NOT NULL"),
         seed="服务过程指标: 响应时间",
     ),
@@ -295,7 +328,7 @@ _METRICS: list[Metric] = [
         "complaints.created_at",
         "已关闭投诉从受理到关闭的平均小时数。",
         "Mean hours from registration to closing over closed complaints.",
-        value=Measure(CMP, f"avg({COMPLAINT_CLOSE_HOURS})"),
+        value=_mean_hours(CMP, "closed_at", "created_at"),
         sample_size=_count(CMP, "closed_at IS NOT NULL"),
         seed="投诉闭环",
     ),
@@ -338,7 +371,7 @@ _METRICS: list[Metric] = [
         "surveys.surveyed_at",
         "有总体评分的回访的平均分（1–5）。",
         "Mean overall score (1–5) over surveys with one.",
-        value=Measure(SRV, "avg(overall_score)"),
+        value=Measure(SRV, "avg", "overall_score"),
         sample_size=_count(SRV, "overall_score IS NOT NULL"),
         seed="用户满意指标: 满意度",
     ),
@@ -361,7 +394,7 @@ for _dim, (_zh, _en) in SERVQUAL_NAMES.items():
             "surveys.surveyed_at",
             f"{_zh}：感知 − 期望 的平均值（两项都有的回访）；负数表示低于期望。",
             f"{_en}: mean of perception − expectation over surveys with both; negative = below expectation.",
-            value=Measure(SRV, f"avg(perc_{_dim} - exp_{_dim})"),
+            value=Measure(SRV, "avg", f"perc_{_dim} - exp_{_dim}"),
             sample_size=_count(SRV, f"perc_{_dim} IS NOT NULL AND exp_{_dim} IS NOT NULL"),
             seed="SERVQUAL",
         )
@@ -380,8 +413,8 @@ _METRICS += [
         "surveys.surveyed_at",
         "100 × ΣΣ 权重×感知 ÷ ΣΣ 权重×期望，取十项都有的回访（感知 ÷ 期望）。分子分母以权重分（满分 100）计。",
         "100 × ΣΣ weight×perception ÷ ΣΣ weight×expectation over surveys with all ten answers (perceived ÷ expected). Numerator and denominator are in weight points (out of 100).",
-        numerator=Measure(SRV, f"sum({_servqual_weighted_sum('perc')}) FILTER (WHERE {_ALL_TEN_SERVQUAL})"),
-        denominator=Measure(SRV, f"sum({_servqual_weighted_sum('exp')}) FILTER (WHERE {_ALL_TEN_SERVQUAL})"),
+        numerator=Measure(SRV, "sum", _servqual_weighted_sum("perc"), _ALL_TEN_SERVQUAL),
+        denominator=Measure(SRV, "sum", _servqual_weighted_sum("exp"), _ALL_TEN_SERVQUAL),
         scale=100.0,
         seed="SERVQUAL: 满意度 = 感知 ÷ 期望 × 100 %",
     ),
@@ -425,6 +458,12 @@ def _validate(metrics: list[Metric]) -> dict[str, Metric]:
         for measure in m.measures:
             if measure.source not in SOURCES:
                 raise RegistryError(f"metric {m.id!r}: unknown source {measure.source!r}")
+            if measure.agg not in AGGREGATES:
+                raise RegistryError(f"metric {m.id!r}: unknown aggregate {measure.agg!r}")
+            if (measure.agg == "quantile") != (measure.quantile is not None):
+                raise RegistryError(f"metric {m.id!r}: a quantile, and only a quantile, names its fraction")
+        if m.kind == "quantile" and m.value.agg != "quantile" or m.kind == "mean" and m.value.agg != "avg":
+            raise RegistryError(f"metric {m.id!r} ({m.kind}) has a {m.value.agg} value")
         if m.kind != "count" and m.unit != "count" and m.higher_is_better is None:
             raise RegistryError(f"metric {m.id!r} must say whether higher is better")
         by_id[m.id] = m

@@ -3,14 +3,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import duckdb
 import pytest
 
 import kpi
 from kpi import registry
 from kpi.compiler import KpiQuery, compile_query
+from kpi.rollup import available_columns
 from tests import kpi_fixture
 
 AS_OF = datetime(2026, 3, 10)
+
+
+@pytest.fixture(scope="module")
+def rollups(ui_db_path):
+    with duckdb.connect(str(ui_db_path), read_only=True) as con:
+        return available_columns(con)
 
 
 @pytest.mark.parametrize("metric_id", list(registry.METRICS))
@@ -19,11 +27,14 @@ AS_OF = datetime(2026, 3, 10)
     [(kpi.Scope.dealer("D1"), "dealer_id = $scope_dealer_id", "D1"),
      (kpi.Scope.region("R1"), "region_id = $scope_region_id", "R1")],
 )
-def test_every_source_select_carries_the_scope(metric_id, scope, clause, value):
-    """Each FROM of the compiled SQL (one per source the metric reads) is followed by
-    the scope's restriction, and the scope's id is a bound parameter, not text."""
-    statement = compile_query(KpiQuery.build([metric_id], by=["product_id"], scope=scope), AS_OF)
-    sources = statement.sql.count("\nFROM fact_")
+@pytest.mark.parametrize("read_rollups", [False, True], ids=["rows", "rollups"])
+def test_every_source_select_carries_the_scope(metric_id, scope, clause, value, read_rollups, rollups):
+    """Each FROM of the compiled SQL (a fact table or a rollup, one or two per source
+    the metric reads) is followed by the scope's restriction, and the scope's id is
+    a bound parameter, not text."""
+    query = KpiQuery.build([metric_id], by=["product_id"], scope=scope)
+    statement = compile_query(query, AS_OF, rollups if read_rollups else None)
+    sources = statement.sql.count("\nFROM fact_") + statement.sql.count("\nFROM rollup_")
     assert sources >= 1
     assert statement.sql.count(clause) == sources
     assert value not in statement.sql.replace("$scope", "")
