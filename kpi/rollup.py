@@ -123,7 +123,8 @@ def available_columns(con: duckdb.DuckDBPyConnection) -> dict[str, frozenset[str
     built them, or after the registry gained a measure the file predates)."""
     rows = con.execute(
         "SELECT table_name, column_name FROM duckdb_columns() "
-        "WHERE schema_name = 'main' AND starts_with(table_name, 'rollup_')"
+        "WHERE database_name = current_database() AND schema_name = 'main' "
+        "AND starts_with(table_name, 'rollup_')"
     ).fetchall()
     found: dict[str, set[str]] = {}
     for table, column in rows:
