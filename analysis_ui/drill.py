@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from ui.filters import KEY_DEALER, KEY_PRODUCT, KEY_REGION
+from ui.filters import ALL_OPTION, KEY_DEALER, KEY_PRODUCT, KEY_REGION
 
 PENDING_KEY = "_drill_pending"
 NONCE_KEY = "_drill_nonce"
@@ -27,12 +27,9 @@ def apply_pending_drill() -> None:
 
 
 def _set_filter(key: str, value: Any) -> None:
-    """Clearing a filter removes its key, so the selectbox falls back to its first
-    option ("all"): a key set to None is drawn as an empty "Choose an option"."""
-    if value is None:
-        st.session_state.pop(key, None)
-    else:
-        st.session_state[key] = value
+    """None clears the filter: the selectbox is set to its "all" option, which the
+    browser then shows (removing the key would leave the old choice on screen)."""
+    st.session_state[key] = ALL_OPTION if value is None else value
 
 
 def _bump() -> None:

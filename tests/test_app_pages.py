@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 import kpi
 from kpi.engine import default_as_of
 from tests.signin import sign_in
+from ui.filters import ALL_OPTION
 from ui.i18n import format_value
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +72,7 @@ def test_dealer_without_data_gets_a_message(app_db) -> None:
 def test_unknown_url_value_is_ignored_with_a_note(app_db) -> None:
     at = run(STORE_DAILY, dealer="NOPE")
     assert any("NOPE" in w.value for w in at.warning)
-    assert at.sidebar.selectbox(key="filter_dealer").value is None
+    assert at.sidebar.selectbox(key="filter_dealer").value == ALL_OPTION
 
 
 def test_league_table_network_row_is_ratio_of_sums(app_db, as_of) -> None:

@@ -20,6 +20,7 @@ from kpi.accounts import Account, add_user, set_disabled
 from tests.fixture_db import DEALERS, EMPTY_DEALER, FIXTURE_ACCOUNTS, FIXTURE_PASSWORD, REGIONS
 from tests.signin import sign_in
 from ui.auth import USERNAME_KEY, account_for_identity, escape_markdown, login_throttle
+from ui.filters import ALL_OPTION
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "app.py"] + sorted((ROOT / "pages").glob("*.py"))
@@ -209,7 +210,7 @@ def test_region_user_sees_nothing_of_another_region(app_db, page: Path, query: d
     assert leaked(page_text(at), EAST_FORBIDDEN_DEALERS, OTHER_REGIONS) == []
     if at.sidebar.selectbox:
         assert at.sidebar.selectbox(key="filter_region").options == ["华东"]
-        assert at.sidebar.selectbox(key="filter_dealer").value is None
+        assert at.sidebar.selectbox(key="filter_dealer").value == ALL_OPTION
 
 
 def test_the_checker_finds_names_when_they_are_there(app_db) -> None:

@@ -25,7 +25,7 @@ from kpi.registry import SERVQUAL_WEIGHT_POINTS
 from tests.fixture_db import build_fixture_db
 from tests.signin import sign_in
 from tests.conftest import app_database
-from ui.filters import default_date_range
+from ui.filters import ALL_OPTION, default_date_range
 from ui.i18n import format_hours, format_percent, format_value
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,10 +162,10 @@ def test_drill_by_filters_down_to_cases_and_back_up(analysis_db, period):
     crumbs = [b.key for b in at.button]
     assert crumbs[:2] == ["cmp_crumb_network", "cmp_crumb_region"]
     at.button(key="cmp_crumb_region").click().run()
-    assert at.sidebar.selectbox(key="filter_dealer").value is None
+    assert at.sidebar.selectbox(key="filter_dealer").value == ALL_OPTION
     assert at.sidebar.selectbox(key="filter_region").value == "EAST"
     at.button(key="cmp_crumb_network").click().run()
-    assert at.sidebar.selectbox(key="filter_region").value is None
+    assert at.sidebar.selectbox(key="filter_region").value == ALL_OPTION
 
 
 def test_model_level_lists_single_cases_with_descriptions(analysis_db, period):

@@ -41,6 +41,15 @@ URL_WRITTEN_KEY = "_filters_url_written"
 NOTES_KEY = "_filters_notes"
 NOTES_ECHO_KEY = "_filters_notes_echo"
 URL_PARAMS = ("lang", "start", "end", "region", "dealer", "product")
+# The "all regions / dealers / models" choice. Not None: a selectbox shows a value
+# of None set through session state as an empty "Choose an option", so going back
+# up a drill-down would leave the old choice on screen.
+ALL_OPTION = "__all__"
+
+
+def chosen(value: str | None) -> str | None:
+    """A filter's selectbox value as an id, None for "all"."""
+    return None if value in (None, ALL_OPTION) else value
 
 
 @dataclass(frozen=True)
@@ -57,8 +66,8 @@ class Filters:
 
     def compute_filters(self) -> dict[str, list[str]]:
         """The `filters=` argument of kpi.compute for region, dealer and model."""
-        chosen = {"region_id": self.region_id, "dealer_id": self.dealer_id, "product_id": self.product_id}
-        return {dim: [value] for dim, value in chosen.items() if value}
+        selected = {"region_id": self.region_id, "dealer_id": self.dealer_id, "product_id": self.product_id}
+        return {dim: [value] for dim, value in selected.items() if value}
 
     def query_params(self, **overrides: str | None) -> dict[str, str]:
         """The URL parameters that reproduce this view (for links and st.switch_page)."""
@@ -252,45 +261,50 @@ def render_filters(scope: Scope | None = None, *, db: Database | None = None,
 
     # --- region
     region_names = {rid: localized_name(name, lang) for rid, name in _name_lookup(regions, "region_id", "region_name").items()}
-    region_options: list[str | None] = list(region_names)
+    region_options: list[str] = list(region_names)
     if scope.level == "network":
-        region_options = [None] + region_options
+        region_options = [ALL_OPTION] + region_options
     if st.session_state.get(KEY_REGION) not in region_options:
         st.session_state[KEY_REGION] = region_options[0] if region_options else None
+    # Labels are fixed now: a format_func is called again later (to match the
+    # browser's choice), when the language it would look up may have changed.
+    region_labels = {ALL_OPTION: t("all_regions"), **region_names}
     sidebar.selectbox(
         t("region"), region_options, key=KEY_REGION,
-        format_func=lambda rid: t("all_regions") if rid is None else region_names.get(rid, rid),
+        format_func=lambda rid: region_labels.get(rid, rid),
         disabled=scope.level != "network",
     )
-    region_id = st.session_state.get(KEY_REGION)
+    region_id = chosen(st.session_state.get(KEY_REGION))
 
     # --- dealer (only those of the chosen region)
     in_region = dealers if region_id is None else dealers[dealers["region_id"] == region_id]
     dealer_names = _name_lookup(in_region, "dealer_id", "dealer_name")
-    dealer_options: list[str | None] = list(dealer_names)
+    dealer_options: list[str] = list(dealer_names)
     if scope.level != "dealer":
-        dealer_options = [None] + dealer_options
+        dealer_options = [ALL_OPTION] + dealer_options
     if st.session_state.get(KEY_DEALER) not in dealer_options:
         st.session_state[KEY_DEALER] = dealer_options[0] if dealer_options else None
+    dealer_labels = {ALL_OPTION: t("all_dealers"), **dealer_names}
     sidebar.selectbox(
         t("dealer"), dealer_options, key=KEY_DEALER,
-        format_func=lambda did: t("all_dealers") if did is None else dealer_names.get(did, did),
+        format_func=lambda did: dealer_labels.get(did, did),
         disabled=scope.level == "dealer",
     )
-    dealer_id = st.session_state.get(KEY_DEALER)
+    dealer_id = chosen(st.session_state.get(KEY_DEALER))
 
     # --- product (model)
     product_id = None
     if show_product:
         model_names = _name_lookup(products, "product_id", "model_name")
-        product_options: list[str | None] = [None] + list(model_names)
+        product_options = [ALL_OPTION] + list(model_names)
         if st.session_state.get(KEY_PRODUCT) not in product_options:
-            st.session_state[KEY_PRODUCT] = None
+            st.session_state[KEY_PRODUCT] = ALL_OPTION
+        product_labels = {ALL_OPTION: t("all_products"), **model_names}
         sidebar.selectbox(
             t("product"), product_options, key=KEY_PRODUCT,
-            format_func=lambda pid: t("all_products") if pid is None else model_names.get(pid, pid),
+            format_func=lambda pid: product_labels.get(pid, pid),
         )
-        product_id = st.session_state.get(KEY_PRODUCT)
+        product_id = chosen(st.session_state.get(KEY_PRODUCT))
 
     if db.as_of is not None:
         sidebar.caption(f"{t('as_of')}{'：' if lang == 'zh' else ': '}{db.as_of:%Y-%m-%d %H:%M}")

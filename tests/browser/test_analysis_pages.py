@@ -84,9 +84,19 @@ def test_complaints_drill_down_by_clicking_and_back_up(page, app_url: str, brows
     page.get_by_role("button", name=region_name).click()
     wait_ready(page)
     assert page.get_by_role("heading", name="各经销商投诉").count() == 1
+    # the sidebar shows the same level as the page, not the dealer it came from
+    assert sidebar_choices(page) == [region_name, "全部经销商", "全部车型"]
     page.get_by_role("button", name="全网络").click()
     wait_ready(page)
     assert page.get_by_role("heading", name="各区域投诉").count() == 1
+    assert sidebar_choices(page) == ["全部区域", "全部经销商", "全部车型"]
+    screenshot(page, "analysis_complaints_back_up_to_network")
+
+
+def sidebar_choices(page) -> list[str]:
+    """What the region, dealer and model selectboxes show, as the user sees them."""
+    boxes = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input[role='combobox']")
+    return [boxes.nth(i).input_value() for i in range(boxes.count())]
 
 
 def test_complaint_numbers_equal_compute_in_both_languages(page, app_url: str, browser_db: Path, period) -> None:
