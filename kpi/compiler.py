@@ -231,11 +231,7 @@ def _source_select(
 
     cutoff_names = tuple(dict.fromkeys(c for m, _ in source_measures for c in rollup.cutoffs_of(m)))
     cutoff = rollup.cutoff_day(params, cutoff_names)
-    # Sums of counts come back as HUGEINT; counts stay BIGINT, as the row path gives them.
-    rollup_columns = [
-        (name, f"CAST(sum({column}) AS BIGINT)" if p.is_count else f"sum({column})")
-        for name, p, column in partial_columns
-    ]
+    rollup_columns = [(name, rollup.summed(column, p)) for name, p, column in partial_columns]
     rollup_select = _grouped_select(
         rollup_table, "day", rollup_columns, query, params, False,
         extra_where=f"day < ${source_id}_cutoff_day" if cutoff else None,
@@ -248,10 +244,7 @@ def _source_select(
         extra_where=f"{source.anchor} >= ${source_id}_cutoff_day",
     )
     keys = list(query.by) + (["period"] if query.grain else [])
-    combined = ", ".join(
-        f"CAST(sum({name}) AS BIGINT) AS {name}" if p.is_count else f"sum({name}) AS {name}"
-        for name, p, _ in partial_columns
-    )
+    combined = ", ".join(f"{rollup.summed(name, p)} AS {name}" for name, p, _ in partial_columns)
     group = " GROUP BY ALL" if keys else ""
     return (
         f"SELECT {''.join(k + ', ' for k in keys)}{combined}\nFROM (\n({rollup_select})\nUNION ALL BY NAME\n"

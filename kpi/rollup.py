@@ -55,18 +55,21 @@ def table_name(source_id: str) -> str:
 
 
 def partials(measure: Measure) -> tuple[Partial, ...]:
-    """What a query aggregates for the measure (for a quantile: the quantile)."""
+    """What a query aggregates for the measure: a mean as its sum and count, any
+    other measure (a count, a sum, a quantile) as itself."""
+    if measure.agg != "avg":
+        return (Partial("", measure.sql, measure.agg == "count"),)
     filtered = f" FILTER (WHERE {measure.where})" if measure.where else ""
-    if measure.agg == "count":
-        return (Partial("", f"count(*){filtered}", True),)
-    if measure.agg == "sum":
-        return (Partial("", f"sum({measure.expr}){filtered}", False),)
-    if measure.agg == "avg":
-        return (
-            Partial("_sum", f"sum({measure.expr}){filtered}", False),
-            Partial("_n", f"count({measure.expr}){filtered}", True),
-        )
-    return (Partial("", measure.sql, False),)
+    return (
+        Partial("_sum", f"sum({measure.expr}){filtered}", False),
+        Partial("_n", f"count({measure.expr}){filtered}", True),
+    )
+
+
+def summed(column: str, partial: Partial) -> str:
+    """The sum of a partial over rollup rows or stacked parts. Sums of counts come
+    back as HUGEINT; counts stay BIGINT, as the row path gives them."""
+    return f"CAST(sum({column}) AS BIGINT)" if partial.is_count else f"sum({column})"
 
 
 def value_sql(measure: Measure, name: str) -> str:
